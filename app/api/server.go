@@ -1,0 +1,129 @@
+// Package api is Nexus's HTTP interface: Fiber routes, middleware and the
+// mapping from domain errors to HTTP statuses.
+package api
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"nexus/app/auth"
+)
+
+// Config is what the HTTP layer needs from the configuration.
+type Config struct {
+	BodyLimit      int
+	BodyLimitText  string // e.g. "8MiB", for messages
+	ReadTimeout    time.Duration
+	WriteTimeout   time.Duration
+	IdleTimeout    time.Duration
+	PublicURL      string // when set, the only origin allowed for unsafe requests
+	TrustedProxies []*net.IPNet
+	// TLS is true when the server itself terminates TLS; cookies are then
+	// Secure. Behind a TLS proxy, set PublicURL to https://… instead.
+	TLS         bool
+	LogRequests bool
+}
+
+// Readiness reports whether the store answers (err) and whether migrations
+// are pending.
+type Readiness interface {
+	Ready(ctx context.Context) (schemaVersion int64, pending bool, err error)
+}
+
+// Deps are the use-cases and resources the routes call.
+type Deps struct {
+	Auth      *auth.Service
+	Readiness Readiness
+	UI        fs.FS
+	Log       *slog.Logger
+	Registry  *prometheus.Registry
+}
+
+// Server is the configured Fiber application.
+type Server struct {
+	cfg      Config
+	deps     Deps
+	log      *slog.Logger
+	app      *fiber.App
+	metrics  *httpMetrics
+	spa      *spa
+	draining atomic.Bool
+}
+
+// New builds the application and registers every route.
+func New(cfg Config, deps Deps) (*Server, error) {
+	s := &Server{cfg: cfg, deps: deps, log: deps.Log}
+	var err error
+	if s.spa, err = newSPA(deps.UI); err != nil {
+		return nil, err
+	}
+	if s.metrics, err = newHTTPMetrics(deps.Registry); err != nil {
+		return nil, err
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "nexus",
+		DisableStartupMessage: true,
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          cfg.WriteTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		ReadBufferSize:        16 << 10, // room for cookies and long tokens
+		ErrorHandler:          s.handleError,
+		// Values taken from a request outlive the handler (rate-limit keys,
+		// session rows), so they must not alias fasthttp's reused buffers.
+		Immutable:     true,
+		CaseSensitive: true,
+	})
+	s.routes()
+	return s, nil
+}
+
+// App exposes the Fiber application (for app.Test in tests and for Listener).
+func (s *Server) App() *fiber.App { return s.app }
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+
+// Shutdown stops accepting connections and waits up to timeout for requests
+// in flight. /readyz answers 503 from the moment it is called.
+func (s *Server) Shutdown(timeout time.Duration) error {
+	s.draining.Store(true)
+	return s.app.ShutdownWithTimeout(timeout)
+}
+
+func (s *Server) routes() {
+	a := s.app
+	a.Use(s.requestIDMiddleware, s.observeMiddleware, s.recoverMiddleware, s.securityHeaders)
+
+	a.Get("/healthz", s.healthz)
+	a.Get("/readyz", s.readyz)
+	a.Get("/metrics", s.metricsHandler())
+
+	v1 := a.Group("/api/v1", s.apiMiddleware)
+	v1.Get("/setup", s.getSetup)
+	v1.Post("/setup", s.postSetup)
+	v1.Post("/auth/login", s.login)
+	v1.Post("/auth/refresh", s.refresh)
+	v1.Post("/auth/logout", s.logout)
+	v1.Get("/me", s.requireAuth, s.getMe)
+
+	a.All("/api/*", s.apiNotFound)
+	a.Get("/*", s.spa.serve)
+	a.Use(s.notFound)
+}
+
+// Routes lists every registered method and path, for the OpenAPI check.
+func (s *Server) Routes() []fiber.Route {
+	var out []fiber.Route
+	for _, r := range s.app.GetRoutes(true) {
+		out = append(out, r)
+	}
+	return out
+}
