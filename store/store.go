@@ -238,23 +238,27 @@ func (t *Tx) queryRow(ctx context.Context, query string, args ...any) (*sql.Row,
 
 // Update runs fn in one write transaction (BEGIN IMMEDIATE on the single
 // writer connection) and commits when fn returns nil.
-func (s *Store) Update(ctx context.Context, fn func(*Tx) error) (err error) {
+func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin write transaction: %w", err)
 	}
+	tx := &Tx{s: s, tx: sqlTx, now: s.now().UTC().Truncate(time.Microsecond)}
+	err = runTx(sqlTx, tx, fn)
+	// Only now is the writer connection free again.
+	s.prepareMissed(ctx, tx)
+	return err
+}
+
+func runTx(sqlTx *sql.Tx, tx *Tx, fn func(*Tx) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
 			panic(p)
 		}
-		if err != nil {
-			_ = sqlTx.Rollback()
-		}
 	}()
-	tx := &Tx{s: s, tx: sqlTx, now: s.now().UTC().Truncate(time.Microsecond)}
-	defer s.prepareMissed(ctx, tx)
 	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {

@@ -1,0 +1,118 @@
+import type { MessageKey } from './en';
+
+// Korean messages: exactly the keys of en.ts (enforced by the type and by i18n.test.ts).
+export const ko: Record<MessageKey, string> = {
+  'app.name': 'Nexus',
+  'app.loading': 'Nexus를 불러오는 중…',
+  'app.skipToContent': '본문으로 건너뛰기',
+  'app.titleFormat': '{page} · Nexus',
+
+  'unreachable.docTitle': '연결 문제',
+  'unreachable.title': 'Nexus에 연결할 수 없어요',
+  'unreachable.body':
+    '서버가 응답하지 않아요. Nexus가 실행 중인지, 네트워크 연결이 정상인지 확인한 뒤 다시 시도해 주세요.',
+  'unreachable.retry': '다시 시도',
+
+  'setup.docTitle': 'Nexus 설정',
+  'setup.eyebrow': 'Nexus에 오신 것을 환영해요',
+  'setup.title': '소유자 계정 만들기',
+  'setup.lead': '첫 번째 계정은 워크스페이스의 소유자가 되어 모든 것을 관리할 수 있어요.',
+  'setup.name': '이름',
+  'setup.namePlaceholder': '김민지',
+  'setup.email': '이메일',
+  'setup.password': '비밀번호',
+  'setup.passwordHint': '8자 이상 입력해 주세요.',
+  'setup.submit': '계정 만들기',
+  'setup.submitting': '계정을 만드는 중…',
+  'setup.alreadyDone': 'Nexus는 이미 설정되어 있어요. 기존 계정으로 로그인해 주세요.',
+  'setup.goToSignIn': '로그인하러 가기',
+
+  'signIn.docTitle': '로그인',
+  'signIn.title': 'Nexus에 로그인',
+  'signIn.lead': '다시 오신 것을 환영해요. 이메일과 비밀번호를 입력해 주세요.',
+  'signIn.email': '이메일',
+  'signIn.password': '비밀번호',
+  'signIn.submit': '로그인',
+  'signIn.submitting': '로그인 중…',
+
+  'password.show': '비밀번호 표시',
+  'password.hide': '비밀번호 숨기기',
+
+  'validation.nameRequired': '이름을 입력해 주세요.',
+  'validation.nameTooLong': '이름이 너무 길어요. 더 짧게 입력해 주세요.',
+  'validation.emailRequired': '이메일 주소를 입력해 주세요.',
+  'validation.emailInvalid': '올바른 이메일 주소를 입력해 주세요. 예: name@example.com',
+  'validation.passwordRequired': '비밀번호를 입력해 주세요.',
+  'validation.passwordTooShort': '8자 이상 입력해 주세요.',
+  'validation.passwordTooLong': '1,024자 이하로 입력해 주세요.',
+  'validation.fieldInvalid': '이 항목을 확인해 주세요.',
+  'validation.summary': '입력한 내용을 확인해 주세요.',
+
+  'errors.incorrectCredentials': '이메일 또는 비밀번호가 올바르지 않아요.',
+  'errors.accountDisabled': '비활성화된 계정이에요. 관리자에게 계정을 다시 활성화해 달라고 요청해 주세요.',
+  'errors.rateLimited_one': '시도 횟수가 너무 많아요. {count}초 후에 다시 시도해 주세요.',
+  'errors.rateLimited_other': '시도 횟수가 너무 많아요. {count}초 후에 다시 시도해 주세요.',
+  'errors.rateLimitedSoon': '시도 횟수가 너무 많아요. 잠시 후 다시 시도해 주세요.',
+  'errors.network': '서버에 연결할 수 없어요. 네트워크 연결을 확인한 뒤 다시 시도해 주세요.',
+  'errors.server': '서버에서 문제가 발생했어요. 다시 시도해 주세요.',
+  'errors.unexpected': '문제가 발생했어요. 다시 시도해 주세요.',
+  'errors.sessionEnded': '세션이 만료되었어요. 다시 로그인해 주세요.',
+
+  'language.label': '언어',
+  'language.en': 'English',
+  'language.ko': '한국어',
+
+  'theme.label': '테마',
+  'theme.light': '라이트',
+  'theme.dark': '다크',
+  'theme.system': '시스템 설정',
+
+  'userMenu.button': '계정 메뉴, {name}',
+  'userMenu.menu': '계정',
+  'userMenu.profile': '프로필',
+  'userMenu.signOut': '로그아웃',
+
+  'nav.label': '주 메뉴',
+  'nav.toggle': '메뉴',
+  'nav.home': '홈',
+  'header.homeLink': 'Nexus 홈으로 가기',
+
+  'home.docTitle': '홈',
+  'home.greeting.morning': '좋은 아침이에요, {name}님',
+  'home.greeting.afternoon': '좋은 오후예요, {name}님',
+  'home.greeting.evening': '좋은 저녁이에요, {name}님',
+  'home.lead': 'Nexus 워크스페이스가 준비되었어요.',
+  'home.start.title': '시작하기',
+  'home.start.lead': 'Nexus의 첫 번째 릴리스는 계정, 로그인, 프로필 등 워크스페이스의 기본 토대를 마련해요.',
+  'home.start.personalize.title': '나에게 맞게 설정하기',
+  'home.start.personalize.body':
+    '오른쪽 위의 계정 메뉴에서 English와 한국어 사이를 전환하거나, 라이트 또는 다크 테마를 고를 수 있어요.',
+  'home.start.profile.title': '프로필 확인하기',
+  'home.start.profile.body': '프로필에서 팀원에게 보이는 이름, 이메일, 역할을 확인할 수 있어요.',
+  'home.start.profile.link': '프로필 열기',
+  'home.start.team.title': '팀원 추가하기',
+  'home.start.team.body': '팀원 계정은 서버에서 명령줄로 추가해요:',
+  'home.start.backup.title': '폴더 하나만 백업하기',
+  'home.start.backup.body':
+    'Nexus가 저장하는 모든 데이터는 데이터 디렉터리에 있어요. 서버를 멈춘 상태에서 이 디렉터리를 복사하면 완전한 백업이 돼요.',
+
+  'profile.docTitle': '프로필',
+  'profile.title': '프로필',
+  'profile.lead': '내 계정 정보예요.',
+  'profile.name': '이름',
+  'profile.email': '이메일',
+  'profile.role': '역할',
+  'profile.memberSince': '가입일',
+  'profile.refreshError': '최신 정보를 불러오지 못했어요. 로그인할 때 불러온 정보를 표시하고 있어요.',
+
+  'role.owner': '소유자',
+  'role.admin': '관리자',
+  'role.member': '멤버',
+  'role.guest': '게스트',
+
+  'notFound.docTitle': '페이지를 찾을 수 없음',
+  'notFound.code': '오류 404',
+  'notFound.title': '페이지를 찾을 수 없어요',
+  'notFound.body': '찾으시는 페이지가 없거나 다른 곳으로 옮겨졌어요.',
+  'notFound.home': '홈으로 가기',
+};
