@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -76,6 +77,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err := write.PingContext(ctx); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	// SQLite creates the file with the process umask; the data is private.
+	// The -wal and -shm files inherit this mode.
+	if err := os.Chmod(path, 0o600); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("restrict database permissions: %w", err)
 	}
 	read, err := sql.Open("sqlite", dsn(path, opts.BusyTimeout, true))
 	if err != nil {

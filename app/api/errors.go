@@ -98,6 +98,12 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	ae := s.toAppError(err)
 	status := statusOf(ae.Code)
 	rid := requestID(c)
+	if rid == "" {
+		// Errors raised while reading the request (413, 431) reach us on a
+		// context the middleware never saw.
+		rid = app.NewID()
+		c.Set(headerReqID, rid)
+	}
 	if status >= 500 {
 		s.log.ErrorContext(c.UserContext(), "request failed", "request_id", rid, "method", c.Method(),
 			"path", c.Path(), "error", err)

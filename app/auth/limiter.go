@@ -33,10 +33,11 @@ type Limiter struct {
 	cfg LimiterConfig
 	now func() time.Time
 
-	mu       sync.Mutex
-	buckets  map[string]*bucket
-	failures map[string]*failureState
-	ops      int
+	mu        sync.Mutex
+	buckets   map[string]*bucket
+	failures  map[string]*failureState
+	ops       int
+	lastSweep time.Time
 }
 
 type bucket struct {
@@ -50,8 +51,9 @@ type failureState struct {
 	lockedUntil time.Time
 }
 
-// limiterSweepEvery is how many calls pass between sweeps of stale entries,
-// which keeps memory bounded under an attack from many addresses.
+// Stale entries are swept every limiterSweepEvery calls or once a minute,
+// whichever comes first, which keeps memory bounded under an attack from
+// many addresses.
 const limiterSweepEvery = 4096
 
 // NewLimiter returns a limiter; now is the clock (time.Now in production).
@@ -135,10 +137,10 @@ func (l *Limiter) Success(key string) {
 
 func (l *Limiter) maybeSweep(now time.Time) {
 	l.ops++
-	if l.ops < limiterSweepEvery {
+	if l.ops < limiterSweepEvery && now.Sub(l.lastSweep) < time.Minute {
 		return
 	}
-	l.ops = 0
+	l.ops, l.lastSweep = 0, now
 	for k, b := range l.buckets {
 		if now.Sub(b.last) > time.Minute {
 			delete(l.buckets, k)

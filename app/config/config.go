@@ -242,7 +242,7 @@ func walkYAML(n *yaml.Node, prefix string, fields []leaf) error {
 }
 
 func suggest(fields []leaf, key string) string {
-	best, bestDist := "", 4
+	best, bestDist := "", 5
 	for _, f := range fields {
 		if d := editDistance(f.key, key); d < bestDist {
 			best, bestDist = f.key, d
