@@ -45,7 +45,7 @@ type Store struct {
 
 	migrations *goose.Provider
 
-	mu     sync.Mutex
+	mu     sync.RWMutex
 	rstmts map[string]*sql.Stmt
 	wstmts map[string]*sql.Stmt
 }
@@ -171,16 +171,25 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // prepared returns a statement prepared once per pool and reused; SQLite
-// parsing costs more than many of our queries.
+// parsing costs more than many of our queries. The lock is never held while
+// preparing: that waits for a connection, and the writer's only connection
+// may belong to a transaction that is itself waiting for the lock.
 func (s *Store) prepared(ctx context.Context, db *sql.DB, cache map[string]*sql.Stmt, query string) (*sql.Stmt, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if st, ok := cache[query]; ok {
+	s.mu.RLock()
+	st, ok := cache[query]
+	s.mu.RUnlock()
+	if ok {
 		return st, nil
 	}
 	st, err := db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("prepare %q: %w", firstLine(query), err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if existing, ok := cache[query]; ok {
+		st.Close()
+		return existing, nil
 	}
 	cache[query] = st
 	return st, nil
@@ -213,9 +222,9 @@ type Tx struct {
 func (t *Tx) Now() time.Time { return t.now }
 
 func (t *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	t.s.mu.Lock()
+	t.s.mu.RLock()
 	st, ok := t.s.wstmts[query]
-	t.s.mu.Unlock()
+	t.s.mu.RUnlock()
 	if ok {
 		return t.tx.StmtContext(ctx, st), nil
 	}

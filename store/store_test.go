@@ -401,3 +401,39 @@ func TestDataDirThatCannotBeCreated(t *testing.T) {
 		t.Fatal("want an error for a data dir that cannot be created")
 	}
 }
+
+// Many writers and readers at once, each using statements for the first
+// time: preparing must never wait on the writer while holding a lock that a
+// transaction needs.
+func TestFirstUseOfStatementsUnderConcurrency(t *testing.T) {
+	for round := 0; round < 20; round++ {
+		st := MustOpenStore(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		var wg sync.WaitGroup
+		for i := 0; i < 8; i++ {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				_ = st.Update(ctx, func(tx *store.Tx) error {
+					if _, err := tx.CountUsers(ctx); err != nil {
+						return err
+					}
+					return tx.AppendAudit(ctx, app.AuditEntry{Action: "x", Result: app.AuditSuccess})
+				})
+			}()
+			go func() {
+				defer wg.Done()
+				_, _ = st.CountUsers(ctx)
+				_, _ = st.FindUserByEmail(ctx, "a@example.com")
+			}()
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			t.Fatal("store deadlocked under concurrent first use of statements")
+		}
+		cancel()
+	}
+}
