@@ -13,10 +13,10 @@ CHROMIUM ?= /usr/bin/chromium
 .PHONY: help build run ui ui-deps test test-go test-ui test-e2e check-dist lint bench chromium clean
 
 help: ## list targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 build: ## build bin/nexus (the web client in ui/dist is committed, so Go alone is enough)
-	$(GO) build -trimpath -buildvcs=false -ldflags "$(LDFLAGS)" -o $(BIN) .
+	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 run: build ## build and start the server on ./data and http://127.0.0.1:8080
 	./$(BIN) serve

@@ -139,7 +139,7 @@ func TestInvalidConfigStopsStartupNamingTheKey(t *testing.T) {
 
 func TestMigrateAndStatus(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
-	run(t, "", "migrate", "--data", data).expect(t, 0, "applied 00001_init.sql")
+	run(t, "", "migrate", "--data", data).expect(t, 0, "applied 00001_init.sql", "applied 00002_audit_retention.sql")
 	run(t, "", "migrate", "--data", data).expect(t, 0, "up to date")
 	r := run(t, "", "migrate", "--status", "--data", data)
 	r.expect(t, 0, "00001_init.sql", "applied", "0 pending")
@@ -182,7 +182,7 @@ func TestDoctor(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "data")
 	run(t, "", "doctor", "--data", data).expect(t, 1, "does not exist")
 	run(t, "", "migrate", "--data", data).expect(t, 0)
-	run(t, "", "doctor", "--data", data).expect(t, 0, "integrity check passed", "schema version 1", "Everything looks healthy")
+	run(t, "", "doctor", "--data", data).expect(t, 0, "integrity check passed", "schema version 2", "Everything looks healthy")
 
 	if err := os.Chmod(data, 0o755); err != nil {
 		t.Fatal(err)

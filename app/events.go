@@ -40,12 +40,13 @@ type Event struct {
 
 // Audit action names. Keep them stable: operators filter and alert on them.
 const (
-	ActionSetup        = "auth.setup"
-	ActionLogin        = "auth.login"
-	ActionLoginFailed  = "auth.login_failed"
-	ActionLogout       = "auth.logout"
-	ActionRefreshReuse = "auth.refresh_reuse"
-	ActionUserCreated  = "user.created"
+	ActionSetup          = "auth.setup"
+	ActionLogin          = "auth.login"
+	ActionLoginFailed    = "auth.login_failed"
+	ActionLoginThrottled = "auth.login_throttled"
+	ActionLogout         = "auth.logout"
+	ActionRefreshReuse   = "auth.refresh_reuse"
+	ActionUserCreated    = "user.created"
 )
 
 // Event types.

@@ -227,9 +227,19 @@ func TestAuditIsAppendOnly(t *testing.T) {
 	if err == nil {
 		t.Fatal("updating an audit row succeeded; the log must be append-only")
 	}
+	if err := st.ExecForTest(context.Background(), "DELETE FROM audit_events"); err == nil {
+		t.Fatal("deleting an audit row succeeded; only the retention job may remove old rows")
+	}
 	entries, _ = st.FindAuditEntries(context.Background(), store.AuditFilter{})
-	if entries[0].Action != app.ActionLogin {
-		t.Fatalf("audit row changed to %q", entries[0].Action)
+	if len(entries) != 1 || entries[0].Action != app.ActionLogin {
+		t.Fatalf("audit rows changed: %+v", entries)
+	}
+	// Rows older than the retention cutoff may go.
+	if err := st.ExecForTest(context.Background(), "UPDATE audit_retention SET cutoff = '9999'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ExecForTest(context.Background(), "DELETE FROM audit_events"); err != nil {
+		t.Fatalf("retention delete refused: %v", err)
 	}
 }
 

@@ -98,6 +98,7 @@ func TestLogin(t *testing.T) {
 		{"unknown account", "nobody@example.com", ownerPassword, 401, "unauthorized"},
 		{"empty password", ownerEmail, "", 400, "invalid"},
 		{"malformed email", "owner", ownerPassword, 400, "invalid"},
+		{"absurdly long password", ownerEmail, strings.Repeat("p", 5000), 401, "unauthorized"},
 	}
 	var messages []string
 	for _, tt := range tests {
@@ -121,15 +122,15 @@ func TestLogin(t *testing.T) {
 		}
 	}
 	// No account enumeration: a wrong password and an unknown account read the same.
-	if len(messages) != 2 || messages[0] != messages[1] || messages[0] != "Incorrect email or password." {
+	if len(messages) != 3 || messages[0] != messages[1] || messages[1] != messages[2] || messages[0] != "Incorrect email or password." {
 		t.Fatalf("401 messages = %q, want one identical generic message", messages)
 	}
 	if a := h.audit(app.ActionLogin); len(a) != 2 {
 		t.Fatalf("login audit rows = %d, want 2", len(a))
 	}
 	failed := h.audit(app.ActionLoginFailed)
-	if len(failed) != 2 {
-		t.Fatalf("failed-login audit rows = %d, want 2", len(failed))
+	if len(failed) != 3 {
+		t.Fatalf("failed-login audit rows = %d, want 3", len(failed))
 	}
 	for _, f := range failed {
 		if f.Result != app.AuditFailure || f.IP == "" {
@@ -371,6 +372,10 @@ func TestStrangerCannotLockOutTheOwner(t *testing.T) {
 	}
 	if a := h.audit(app.ActionLoginFailed); len(a) != 4 {
 		t.Fatalf("failed attempts audited = %d, want 4", len(a))
+	}
+	h.login(ownerEmail, ownerPassword, header{"X-Forwarded-For": "192.0.2.98"})
+	if a := h.audit(app.ActionLoginThrottled); len(a) != 1 || a[0].Result != app.AuditFailure {
+		t.Fatalf("throttled attempts audited = %+v, want one row for the whole lock", a)
 	}
 	// And the delay ends by itself.
 	h.clock.advance(2 * time.Second)

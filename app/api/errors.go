@@ -103,6 +103,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		// context the middleware never saw.
 		rid = app.NewID()
 		c.Set(headerReqID, rid)
+		s.setSecurityHeaders(c)
 	}
 	if status >= 500 {
 		s.log.ErrorContext(c.UserContext(), "request failed", "request_id", rid, "method", c.Method(),

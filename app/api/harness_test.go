@@ -67,6 +67,7 @@ type options struct {
 	bodyLimit    int
 	publicURL    string
 	skipMigrate  bool
+	noProxy      bool // do not trust the test client as a proxy
 	onFind       func(email string)
 }
 
@@ -121,13 +122,17 @@ func newHarness(t *testing.T, o options) *harness {
 		AccessTokenTTL: 15 * time.Minute, RefreshIdleTimeout: 7 * 24 * time.Hour,
 		RefreshAbsoluteLifetime: 30 * 24 * time.Hour, PasswordMinLength: 8,
 	}, clk.now, log)
-	_, loopback, _ := net.ParseCIDR("0.0.0.0/32")
+	var proxies []*net.IPNet
+	if !o.noProxy {
+		_, testClient, _ := net.ParseCIDR("0.0.0.0/32")
+		proxies = append(proxies, testClient)
+	}
 	srv, err := api.New(api.Config{
 		BodyLimit: o.bodyLimit, BodyLimitText: "64KiB", ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second,
 		IdleTimeout: 5 * time.Second, PublicURL: o.publicURL,
 		// app.Test connects from 0.0.0.0; trusting it lets tests choose the
 		// client address with X-Forwarded-For.
-		TrustedProxies: []*net.IPNet{loopback}, LogRequests: true,
+		TrustedProxies: proxies, LogRequests: true,
 	}, api.Deps{Auth: svc, Readiness: st, UI: testUI, Log: log, Registry: prometheus.NewRegistry()})
 	if err != nil {
 		t.Fatal(err)

@@ -181,6 +181,20 @@ func TestCrossSiteWritesRefused(t *testing.T) {
 			t.Errorf("%s: code %q", tt.name, r.errorCode(t))
 		}
 	}
+	// Forwarded headers only count from a trusted proxy.
+	direct := newHarness(t, options{noProxy: true})
+	direct.setup()
+	r0 := direct.request("POST", "/api/v1/auth/login", body, header{"Origin": "http://evil.example", "X-Forwarded-Host": "evil.example"})
+	if r0.StatusCode != 403 {
+		t.Fatalf("spoofed X-Forwarded-Host from an untrusted client: %d, want 403", r0.StatusCode)
+	}
+	if r := direct.request("POST", "/api/v1/auth/login", body, header{"Origin": "http://example.com"}); r.StatusCode != 200 {
+		t.Fatalf("same origin by Host header: %d %s", r.StatusCode, r.body)
+	}
+	if r := direct.request("POST", "/api/v1/auth/login", body, header{"X-Forwarded-Proto": "https"}); r.cookie("nexus_refresh").Secure {
+		t.Fatal("an untrusted X-Forwarded-Proto made the cookie Secure")
+	}
+
 	// A cross-site request cannot use the refresh cookie either.
 	tok := refreshToken(t, h.login(ownerEmail, ownerPassword, nil))
 	r := h.request("POST", "/api/v1/auth/refresh", nil, header{"Cookie": "nexus_refresh=" + tok, "Origin": "https://evil.example"})
@@ -269,7 +283,7 @@ func TestHealthReadyAndMetrics(t *testing.T) {
 	}
 	r := h.request("GET", "/readyz", nil, nil)
 	m := r.json(t)
-	if r.StatusCode != 200 || m["status"] != "ready" || m["store"] != "ok" || m["migrations"] != "ok" || m["schema_version"] != float64(1) {
+	if r.StatusCode != 200 || m["status"] != "ready" || m["store"] != "ok" || m["migrations"] != "ok" || m["schema_version"] != float64(2) {
 		t.Fatalf("readyz: %d %s", r.StatusCode, r.body)
 	}
 	h.setup()

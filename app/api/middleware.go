@@ -91,6 +91,11 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	s.setSecurityHeaders(c)
+	return c.Next()
+}
+
+func (s *Server) setSecurityHeaders(c *fiber.Ctx) {
 	h := &c.Response().Header
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -102,7 +107,6 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	if s.cfg.TLS {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	return c.Next()
 }
 
 // apiMiddleware applies to /api/v1: responses are never cached, and unsafe
@@ -128,10 +132,34 @@ func (s *Server) apiMiddleware(c *fiber.Ctx) error {
 }
 
 func (s *Server) sameOrigin(c *fiber.Ctx, origin string) bool {
+	return strings.EqualFold(origin, s.origin(c))
+}
+
+// origin is this server's origin as the browser sees it: public_url when
+// set, else the Host header, or the forwarded host and scheme when the peer
+// is a trusted proxy. (Fiber's own Hostname and Protocol believe forwarded
+// headers from anyone.)
+func (s *Server) origin(c *fiber.Ctx) string {
 	if s.cfg.PublicURL != "" {
-		return strings.EqualFold(origin, strings.TrimSuffix(s.cfg.PublicURL, "/"))
+		return s.cfg.PublicURL
 	}
-	return strings.EqualFold(origin, c.Protocol()+"://"+c.Hostname())
+	host, scheme := string(c.Request().Host()), "http"
+	if c.Context().IsTLS() {
+		scheme = "https"
+	}
+	if s.fromTrustedProxy(c) {
+		if fh, _, _ := strings.Cut(c.Get(fiber.HeaderXForwardedHost), ","); strings.TrimSpace(fh) != "" {
+			host = strings.TrimSpace(fh)
+		}
+		if fp, _, _ := strings.Cut(c.Get(fiber.HeaderXForwardedProto), ","); strings.TrimSpace(fp) != "" {
+			scheme = strings.ToLower(strings.TrimSpace(fp))
+		}
+	}
+	return scheme + "://" + host
+}
+
+func (s *Server) fromTrustedProxy(c *fiber.Ctx) bool {
+	return len(s.cfg.TrustedProxies) > 0 && s.trusted(c.Context().RemoteIP())
 }
 
 // clientIP is the address of the client: the peer, or, when the peer is a
@@ -139,7 +167,7 @@ func (s *Server) sameOrigin(c *fiber.Ctx, origin string) bool {
 // right to left, since everything left of our proxies is client-supplied).
 func (s *Server) clientIP(c *fiber.Ctx) string {
 	peer := c.Context().RemoteIP()
-	if len(s.cfg.TrustedProxies) == 0 || !s.trusted(peer) {
+	if !s.fromTrustedProxy(c) {
 		return peer.String()
 	}
 	hops := strings.Split(c.Get(fiber.HeaderXForwardedFor), ",")
@@ -167,13 +195,7 @@ func (s *Server) trusted(ip net.IP) bool {
 // secure reports whether the client reached us over HTTPS, directly or
 // through a trusted proxy.
 func (s *Server) secure(c *fiber.Ctx) bool {
-	if s.cfg.TLS || strings.HasPrefix(s.cfg.PublicURL, "https://") {
-		return true
-	}
-	if len(s.cfg.TrustedProxies) > 0 && s.trusted(c.Context().RemoteIP()) {
-		return strings.EqualFold(c.Get(fiber.HeaderXForwardedProto), "https")
-	}
-	return false
+	return s.cfg.TLS || strings.HasPrefix(s.origin(c), "https://")
 }
 
 func (s *Server) meta(c *fiber.Ctx) app.RequestMeta {

@@ -41,14 +41,25 @@ type Limiter struct {
 }
 
 type bucket struct {
-	tokens float64
-	last   time.Time
+	tokens  float64
+	last    time.Time
+	refused bool // a refusal was already reported since the last allowed attempt
 }
 
 type failureState struct {
 	count       int
 	lastFailure time.Time
 	lockedUntil time.Time
+	refused     bool
+}
+
+// Decision is the limiter's answer to one attempt.
+type Decision struct {
+	OK         bool
+	RetryAfter time.Duration
+	// FirstRefusal is true for the first refusal after an allowed attempt,
+	// so callers can record an attack once rather than once per request.
+	FirstRefusal bool
 }
 
 // Stale entries are swept every limiterSweepEvery calls or once a minute,
@@ -71,16 +82,18 @@ func NewLimiter(cfg LimiterConfig, now func() time.Time) *Limiter {
 }
 
 // Allow takes one attempt from ip's bucket and checks the delay on key (the
-// account, or the trusted device). It returns how long to wait when the
-// attempt must be refused.
-func (l *Limiter) Allow(ip, key string) (retryAfter time.Duration, ok bool) {
+// account, or the trusted device).
+func (l *Limiter) Allow(ip, key string) Decision {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	l.maybeSweep(now)
 
-	if f := l.failures[key]; f != nil && now.Before(f.lockedUntil) {
-		return f.lockedUntil.Sub(now), false
+	f := l.failures[key]
+	if f != nil && now.Before(f.lockedUntil) {
+		first := !f.refused
+		f.refused = true
+		return Decision{RetryAfter: f.lockedUntil.Sub(now), FirstRefusal: first}
 	}
 	if l.cfg.IPPerMinute > 0 {
 		b := l.buckets[ip]
@@ -93,12 +106,17 @@ func (l *Limiter) Allow(ip, key string) (retryAfter time.Duration, ok bool) {
 		b.tokens = math.Min(capacity, b.tokens+now.Sub(b.last).Seconds()*perSecond)
 		b.last = now
 		if b.tokens < 1 {
-			wait := time.Duration((1 - b.tokens) / perSecond * float64(time.Second))
-			return wait, false
+			first := !b.refused
+			b.refused = true
+			return Decision{RetryAfter: time.Duration((1 - b.tokens) / perSecond * float64(time.Second)), FirstRefusal: first}
 		}
 		b.tokens--
+		b.refused = false
 	}
-	return 0, true
+	if f != nil {
+		f.refused = false
+	}
+	return Decision{OK: true}
 }
 
 // Failure records a wrong password for key and returns the delay now in

@@ -19,19 +19,20 @@ func newTestLimiter(ipPerMinute int) (*Limiter, *fakeClock) {
 func TestLimiterIPBucket(t *testing.T) {
 	l, clock := newTestLimiter(6) // 6 per minute: one every 10 s
 	for i := 0; i < 6; i++ {
-		if _, ok := l.Allow("10.0.0.1", "account:a"); !ok {
+		if !l.Allow("10.0.0.1", "account:a").OK {
 			t.Fatalf("attempt %d refused within the burst", i+1)
 		}
 	}
-	wait, ok := l.Allow("10.0.0.1", "account:a")
-	if ok || wait <= 0 || wait > 10*time.Second {
+	d := l.Allow("10.0.0.1", "account:a")
+	wait, ok := d.RetryAfter, d.OK
+	if ok || wait <= 0 || wait > 10*time.Second || !d.FirstRefusal {
 		t.Fatalf("7th attempt: ok=%v wait=%v; want refused with wait ≤ 10s", ok, wait)
 	}
-	if _, ok := l.Allow("10.0.0.2", "account:a"); !ok {
+	if !l.Allow("10.0.0.2", "account:a").OK {
 		t.Fatal("another IP must have its own bucket")
 	}
 	clock.advance(10 * time.Second)
-	if _, ok := l.Allow("10.0.0.1", "account:a"); !ok {
+	if !l.Allow("10.0.0.1", "account:a").OK {
 		t.Fatal("bucket did not refill after 10s")
 	}
 }
@@ -41,10 +42,10 @@ func TestLimiterProgressiveDelayIsCappedAndTemporary(t *testing.T) {
 	key := "account:kim@example.com"
 	var delays []time.Duration
 	for i := 0; i < 10; i++ {
-		if _, ok := l.Allow("ip", key); !ok {
+		if !l.Allow("ip", key).OK {
 			// Wait out the delay, as a patient attacker would.
 			clock.advance(time.Hour - time.Minute)
-			if _, ok := l.Allow("ip", key); !ok {
+			if !l.Allow("ip", key).OK {
 				t.Fatalf("still locked after waiting")
 			}
 		}
@@ -57,12 +58,16 @@ func TestLimiterProgressiveDelayIsCappedAndTemporary(t *testing.T) {
 			t.Fatalf("delays = %v, want %v", delays, want)
 		}
 	}
-	wait, ok := l.Allow("ip", key)
-	if ok || wait != time.Minute {
+	d := l.Allow("ip", key)
+	wait, ok := d.RetryAfter, d.OK
+	if ok || wait != time.Minute || !d.FirstRefusal {
 		t.Fatalf("right after the 10th failure: ok=%v wait=%v, want locked for the capped minute", ok, wait)
 	}
+	if again := l.Allow("ip", key); again.OK || again.FirstRefusal {
+		t.Fatalf("second refusal = %+v; only the first refusal is reported", again)
+	}
 	clock.advance(time.Minute)
-	if _, ok := l.Allow("ip", key); !ok {
+	if !l.Allow("ip", key).OK {
 		t.Fatal("the delay must end: a lock is never permanent")
 	}
 }
@@ -73,10 +78,10 @@ func TestLimiterTrustedDeviceIsNotLockedByStrangers(t *testing.T) {
 	for i := 0; i < 8; i++ {
 		l.Failure(account)
 	}
-	if _, ok := l.Allow("attacker", account); ok {
+	if l.Allow("attacker", account).OK {
 		t.Fatal("the account should be delayed for strangers")
 	}
-	if _, ok := l.Allow("office", "device:kims-laptop"); !ok {
+	if !l.Allow("office", "device:kims-laptop").OK {
 		t.Fatal("the owner's known device must not be locked by strangers' failures")
 	}
 }

@@ -158,9 +158,6 @@ func (s *Service) Login(ctx context.Context, in LoginInput, meta app.RequestMeta
 	if in.Password == "" {
 		return nil, app.Invalid("password", "Password is required.")
 	}
-	if len(in.Password) > 4*MaxPasswordLength {
-		return nil, errBadCredentials
-	}
 	user, err := s.store.FindUserByEmail(ctx, email)
 	if err != nil && !app.IsNotFound(err) {
 		return nil, fmt.Errorf("find user: %w", err)
@@ -171,15 +168,30 @@ func (s *Service) Login(ctx context.Context, in LoginInput, meta app.RequestMeta
 	if deviceID, userID, ok := s.tokens.VerifyDevice(in.DeviceCookie); ok && user != nil && userID == user.ID {
 		limitKey, trusted = "device:"+deviceID, true
 	}
-	if wait, ok := s.limiter.Allow(meta.IP, limitKey); !ok {
-		s.log.WarnContext(ctx, "sign-in throttled", "email", email, "ip", meta.IP, "retry_after", wait.Round(time.Second).String())
-		return nil, rateLimited(wait)
+	if d := s.limiter.Allow(meta.IP, limitKey); !d.OK {
+		s.log.WarnContext(ctx, "sign-in throttled", "email", email, "ip", meta.IP, "retry_after", d.RetryAfter.Round(time.Second).String())
+		if d.FirstRefusal {
+			entry := app.AuditEntry{ActorLabel: email, Action: app.ActionLoginThrottled, TargetType: "user",
+				IP: meta.IP, UserAgent: meta.UserAgent, Result: app.AuditFailure,
+				Details: map[string]any{"retry_after_seconds": retrySeconds(d.RetryAfter)}}
+			if user != nil {
+				entry.ActorID, entry.TargetID = user.ID, user.ID
+			}
+			if err := s.audit(ctx, entry); err != nil {
+				return nil, err
+			}
+		}
+		return nil, rateLimited(d.RetryAfter)
 	}
 
 	var match bool
-	if user != nil {
+	switch {
+	case len(in.Password) > 4*MaxPasswordLength:
+		// No password can be this long, so there is nothing to hash; it still
+		// counts as a failed attempt below.
+	case user != nil:
 		match, err = s.hasher.Verify(ctx, in.Password, user.PasswordHash)
-	} else {
+	default:
 		err = s.hasher.VerifyNone(ctx, in.Password)
 	}
 	if err != nil {
@@ -407,12 +419,17 @@ func userCreatedEvent(u *app.User, now time.Time) app.Event {
 		Data: map[string]any{"id": u.ID, "name": u.Name, "role": string(u.Role)}}
 }
 
+func retrySeconds(wait time.Duration) int {
+	return max(1, int((wait+time.Second-1)/time.Second))
+}
+
 func rateLimited(wait time.Duration) error {
-	secs := int((wait + time.Second - 1) / time.Second)
-	if secs < 1 {
-		secs = 1
+	secs := retrySeconds(wait)
+	unit := "seconds"
+	if secs == 1 {
+		unit = "second"
 	}
-	return &app.Error{Code: app.CodeRateLimited, Message: fmt.Sprintf("Too many sign-in attempts. Try again in %d seconds.", secs),
+	return &app.Error{Code: app.CodeRateLimited, Message: fmt.Sprintf("Too many sign-in attempts. Try again in %d %s.", secs, unit),
 		Details: map[string]any{"retry_after": secs}}
 }
 

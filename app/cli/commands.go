@@ -148,6 +148,9 @@ func friendly(err error) error {
 		return err
 	}
 	if field, ok := ae.Details["field"].(string); ok {
+		if field == "password" {
+			return fmt.Errorf("password (from standard input): %s", ae.Message)
+		}
 		return fmt.Errorf("--%s: %s", field, ae.Message)
 	}
 	return fmt.Errorf("%s", ae.Message)

@@ -341,7 +341,7 @@ func (c *Config) Validate() error {
 		bad("log.format", "%q is not one of json, text", c.Log.Format)
 	}
 	if c.Auth.AccessTokenTTL > time.Hour {
-		bad("auth.access_token_ttl", "must be at most 1h: access tokens cannot be revoked before they expire")
+		bad("auth.access_token_ttl", "must be at most 1h; the web client renews access tokens automatically, so there is no need for long ones")
 	}
 	if c.Auth.RefreshIdleTimeout > c.Auth.RefreshAbsoluteLifetime {
 		bad("auth.refresh_idle_timeout", "must not exceed auth.refresh_absolute_lifetime")
@@ -533,5 +533,9 @@ func (l *leaf) set(s string) error {
 }
 
 func (l *leaf) setList(items []string) {
+	if len(items) == 0 {
+		l.v.Set(reflect.Zero(l.v.Type()))
+		return
+	}
 	l.v.Set(reflect.ValueOf(items))
 }
