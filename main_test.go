@@ -90,12 +90,12 @@ func (r result) expect(t *testing.T, code int, contains ...string) {
 func TestVersionAndHelp(t *testing.T) {
 	run(t, "", "version").expect(t, 0, "nexus dev", "commit:", "go:      go1.")
 	run(t, "", "--help").expect(t, 0, "serve", "migrate", "user", "doctor", "version", "Example")
-	for _, cmd := range [][]string{{"serve"}, {"migrate"}, {"user", "create"}, {"doctor"}, {"version"}} {
-		r := run(t, "", append(cmd, "--help")...)
-		r.expect(t, 0, "Examples:")
-		if cmd[0] != "version" {
-			r.expect(t, 0, "--data", "--config")
-		}
+	dataCommands := [][]string{{"serve"}, {"migrate"}, {"user", "create"}, {"doctor"}}
+	for _, cmd := range append(dataCommands, []string{"user"}, []string{"version"}) {
+		run(t, "", append(cmd, "--help")...).expect(t, 0, "Examples:")
+	}
+	for _, cmd := range dataCommands {
+		run(t, "", append(cmd, "--help")...).expect(t, 0, "--data", "--config")
 	}
 }
 

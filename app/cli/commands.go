@@ -74,9 +74,10 @@ to see which migrations are applied and which are pending.`,
 
 func newUser(env Env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "user",
-		Short: "Manage user accounts",
-		Args:  cobra.NoArgs,
+		Use:     "user",
+		Short:   "Manage user accounts",
+		Example: `  echo 'a long passphrase' | nexus user create --email kim@example.com --name "Kim Minji" --role member --password-stdin`,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return usagef("user needs a subcommand, for example 'nexus user create'")
 		},
