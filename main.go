@@ -111,7 +111,17 @@ func (backend) Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*
 		st.Close()
 		return nil, fmt.Errorf("register process metrics: %w", err)
 	}
-	return &cli.Runtime{Store: st, Auth: svc, Registry: reg, Close: st.Close}, nil
+	rt := &cli.Runtime{Store: st, Auth: svc, Registry: reg, Close: st.Close}
+
+	// --- accounts: identity, mail (rt.Services.Identity, rt.Services.Mail, mail delivery job) ---
+
+	// --- access: authz, teams, audit, settings (rt.Services.Authz, .Audit, .Settings, retention job) ---
+
+	// --- mfa and sso (rt.Services.MFA, rt.Services.SSO) ---
+
+	// --- tokens and sessions ---
+
+	return rt, nil
 }
 
 // authStore adapts the store's transaction type to the one the auth

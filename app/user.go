@@ -48,9 +48,22 @@ type User struct {
 	Role         Role
 	Status       UserStatus
 	PasswordHash string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	Language     string // "en", "ko", or empty for "follow the browser"
+	Timezone     string // IANA name, or empty for "follow the browser"
+	// AvatarUpdatedAt is when the avatar was last set; zero means none.
+	AvatarUpdatedAt time.Time
+	LastSeenAt      time.Time
+	// DeletedAt is set when the account was deleted. The row stays so that
+	// what the person wrote keeps an author ("deleted user").
+	DeletedAt  time.Time
+	MFAEnabled bool
+	Version    int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
+
+// Deleted reports whether the account was deleted.
+func (u *User) Deleted() bool { return !u.DeletedAt.IsZero() }
 
 // Limits on user fields. Names are counted in characters, not bytes, so a
 // Korean name gets the same room as an English one.

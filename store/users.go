@@ -9,19 +9,31 @@ import (
 	"nexus/app"
 )
 
-const userColumns = `u.id, u.email, u.name, u.role, u.status, u.password_hash, u.created_at, u.updated_at`
+const userColumns = `u.id, u.email, u.name, u.role, u.status, u.password_hash, u.created_at, u.updated_at,
+	u.language, u.timezone, u.avatar_updated_at, u.last_seen_at, u.deleted_at, u.mfa_enabled, u.version`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanUser(row rowScanner, extra ...any) (*app.User, error) {
 	var u app.User
 	var role, status, created, updated string
-	dest := append([]any{&u.ID, &u.Email, &u.Name, &role, &status, &u.PasswordHash, &created, &updated}, extra...)
+	var avatar, seen, deleted sql.NullString
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &role, &status, &u.PasswordHash, &created, &updated,
+		&u.Language, &u.Timezone, &avatar, &seen, &deleted, &u.MFAEnabled, &u.Version}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	u.Role, u.Status = app.Role(role), app.UserStatus(status)
 	var err error
+	if u.AvatarUpdatedAt, err = parseNullTime(avatar); err != nil {
+		return nil, err
+	}
+	if u.LastSeenAt, err = parseNullTime(seen); err != nil {
+		return nil, err
+	}
+	if u.DeletedAt, err = parseNullTime(deleted); err != nil {
+		return nil, err
+	}
 	if u.CreatedAt, err = parseTime(created); err != nil {
 		return nil, err
 	}
@@ -96,9 +108,13 @@ func (t *Tx) FindUserByID(ctx context.Context, id string) (*app.User, error) {
 
 // CreateUser inserts u. A taken email is a conflict.
 func (t *Tx) CreateUser(ctx context.Context, u *app.User) error {
-	_, err := t.exec(ctx, `INSERT INTO users (id, email, name, role, status, password_hash, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.Email, u.Name, string(u.Role), string(u.Status), u.PasswordHash, formatTime(u.CreatedAt), formatTime(u.UpdatedAt))
+	if u.Version == 0 {
+		u.Version = 1
+	}
+	_, err := t.exec(ctx, `INSERT INTO users (id, email, name, role, status, password_hash, language, timezone, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Email, u.Name, string(u.Role), string(u.Status), u.PasswordHash, u.Language, u.Timezone, u.Version,
+		formatTime(u.CreatedAt), formatTime(u.UpdatedAt))
 	if isUniqueViolation(err) {
 		return app.Invalid("email", "A user with this email already exists.").WithCode(app.CodeConflict)
 	}

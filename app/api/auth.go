@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -20,18 +21,44 @@ const (
 )
 
 type userJSON struct {
-	ID        string    `json:"id"`
-	Email     string    `json:"email"`
-	Name      string    `json:"name"`
-	Role      app.Role  `json:"role"`
-	Status    string    `json:"status"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID         string     `json:"id"`
+	Email      string     `json:"email"`
+	Name       string     `json:"name"`
+	Role       app.Role   `json:"role"`
+	Status     string     `json:"status"`
+	Language   string     `json:"language"`
+	Timezone   string     `json:"timezone"`
+	AvatarURL  string     `json:"avatar_url,omitempty"`
+	MFAEnabled bool       `json:"mfa_enabled"`
+	Deleted    bool       `json:"deleted,omitempty"`
+	Version    int64      `json:"version"`
+	LastSeenAt *time.Time `json:"last_seen_at,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 func toUserJSON(u app.User) userJSON {
-	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Status: string(u.Status),
+	j := userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Status: string(u.Status),
+		Language: u.Language, Timezone: u.Timezone, MFAEnabled: u.MFAEnabled, Deleted: u.Deleted(), Version: u.Version,
 		CreatedAt: u.CreatedAt.UTC(), UpdatedAt: u.UpdatedAt.UTC()}
+	if !u.AvatarUpdatedAt.IsZero() {
+		// The timestamp makes the URL change with the picture, so it can be
+		// cached for long.
+		j.AvatarURL = fmt.Sprintf("/api/v1/users/%s/avatar?v=%d", u.ID, u.AvatarUpdatedAt.Unix())
+	}
+	if !u.LastSeenAt.IsZero() {
+		t := u.LastSeenAt.UTC()
+		j.LastSeenAt = &t
+	}
+	return j
+}
+
+// meJSON is the signed-in user's own view of their account.
+type meJSON struct {
+	userJSON
+	// MFAEnrollmentRequired: an administrator requires MFA and this user has
+	// not enrolled; the UI must walk them through enrolment first.
+	MFAEnrollmentRequired bool `json:"mfa_enrollment_required"`
 }
 
 type authResponse struct {
@@ -135,10 +162,20 @@ func bearerToken(c *fiber.Ctx) string {
 	return ""
 }
 
-// requireAuth resolves the bearer token to a principal or answers 401.
+// requireAuth resolves the bearer token to a principal or answers 401,
+// then applies the checks every authenticated request goes through.
 func (s *Server) requireAuth(c *fiber.Ctx) error {
 	p, err := s.deps.Auth.Authenticate(c.UserContext(), bearerToken(c))
 	if err != nil {
+		return err
+	}
+	if err := s.checkScope(c, p); err != nil { // tokens.go
+		return err
+	}
+	if err := s.checkMFAEnrollment(c, p); err != nil { // mfa.go
+		return err
+	}
+	if err := s.limitUser(c, p); err != nil { // tokens.go
 		return err
 	}
 	c.Locals(localPrincipal, p)
@@ -151,5 +188,6 @@ func principal(c *fiber.Ctx) *app.Principal {
 }
 
 func (s *Server) getMe(c *fiber.Ctx) error {
-	return c.JSON(toUserJSON(principal(c).User))
+	p := principal(c)
+	return c.JSON(meJSON{userJSON: toUserJSON(p.User), MFAEnrollmentRequired: p.MFAEnrollmentRequired})
 }

@@ -13,7 +13,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"nexus/app/audit"
 	"nexus/app/auth"
+	"nexus/app/authz"
+	"nexus/app/identity"
+	"nexus/app/mail"
+	"nexus/app/mfa"
+	"nexus/app/settings"
+	"nexus/app/sso"
 )
 
 // Config is what the HTTP layer needs from the configuration.
@@ -40,6 +47,13 @@ type Readiness interface {
 // Deps are the use-cases and resources the routes call.
 type Deps struct {
 	Auth      *auth.Service
+	Identity  *identity.Service
+	Mail      *mail.Service
+	Authz     *authz.Service
+	Audit     *audit.Service
+	Settings  *settings.Service
+	MFA       *mfa.Service
+	SSO       *sso.Service
 	Readiness Readiness
 	UI        fs.FS
 	Log       *slog.Logger
@@ -113,6 +127,10 @@ func (s *Server) routes() {
 	v1.Post("/auth/refresh", s.refresh)
 	v1.Post("/auth/logout", s.logout)
 	v1.Get("/me", s.requireAuth, s.getMe)
+	s.accountRoutes(v1) // accounts.go: users, invitations, registration, profile, passwords, mail outbox
+	s.accessRoutes(v1)  // access.go: teams, audit log, security settings
+	s.mfaRoutes(v1)     // mfa.go: MFA enrolment and sign-in step, SSO
+	s.tokenRoutes(v1)   // tokens.go: sessions and personal access tokens
 
 	a.All("/api/*", s.apiNotFound)
 	a.Get("/*", s.spa.serve)

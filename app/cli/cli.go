@@ -43,6 +43,12 @@ type Runtime struct {
 	Store    Store
 	Auth     *auth.Service
 	Registry *prometheus.Registry
+	// Services are the use-cases the HTTP API calls; serve adds the UI,
+	// logger, registry and readiness.
+	Services api.Deps
+	// Background jobs that serve runs until shutdown (mail delivery, audit
+	// retention, ...). Each returns when its context is cancelled.
+	Background []func(context.Context)
 	// Close releases everything Open acquired.
 	Close func() error
 }

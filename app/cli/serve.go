@@ -64,7 +64,9 @@ func serve(cmd *cobra.Command, env Env, flags *dataFlags) error {
 		log.Info("applied migration", "migration", m)
 	}
 
-	srv, err := api.New(apiConfig(cfg), api.Deps{Auth: rt.Auth, Readiness: rt.Store, UI: env.Backend.UI(), Log: log, Registry: rt.Registry})
+	deps := rt.Services
+	deps.Auth, deps.Readiness, deps.UI, deps.Log, deps.Registry = rt.Auth, rt.Store, env.Backend.UI(), log, rt.Registry
+	srv, err := api.New(apiConfig(cfg), deps)
 	if err != nil {
 		return err
 	}
@@ -79,11 +81,14 @@ func serve(cmd *cobra.Command, env Env, flags *dataFlags) error {
 		stopBackground()
 		wg.Wait()
 	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		purgeSessions(bgCtx, rt.Store, log)
-	}()
+	jobs := append([]func(context.Context){func(ctx context.Context) { purgeSessions(ctx, rt.Store, log) }}, rt.Background...)
+	for _, job := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			job(bgCtx)
+		}()
+	}
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -5,10 +5,12 @@ package config
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"reflect"
@@ -26,6 +28,9 @@ type Config struct {
 	Data   Data   `yaml:"data"`
 	Log    Log    `yaml:"log"`
 	Auth   Auth   `yaml:"auth"`
+	Mail   Mail   `yaml:"mail"`
+	SSO    SSO    `yaml:"sso"`
+	Audit  Audit  `yaml:"audit"`
 }
 
 // Server is the HTTP listener.
@@ -63,6 +68,63 @@ type Auth struct {
 	LoginIPLimit             int           `yaml:"login_ip_limit"`
 	LoginAccountFreeFailures int           `yaml:"login_account_free_failures"`
 	LoginMaxDelay            time.Duration `yaml:"login_max_delay"`
+	// The next four are defaults for settings an administrator can change
+	// in the UI (security settings); a value saved there wins.
+	PasswordLogin       bool          `yaml:"password_login"`
+	Registration        string        `yaml:"registration"`
+	RegistrationDomains []string      `yaml:"registration_domains"`
+	MFARequired         bool          `yaml:"mfa_required"`
+	InvitationTTL       time.Duration `yaml:"invitation_ttl"`
+	PasswordResetTTL    time.Duration `yaml:"password_reset_ttl"`
+	// APIRateLimit is requests per minute per user across the API; 0 is off.
+	APIRateLimit             int  `yaml:"api_rate_limit"`
+	APIRateLimitExemptOwners bool `yaml:"api_rate_limit_exempt_owners"`
+}
+
+// Mail is outgoing email. With no smtp_host, messages are kept in the mail
+// outbox that administrators read in the UI.
+type Mail struct {
+	SMTPHost     string `yaml:"smtp_host"`
+	SMTPPort     int    `yaml:"smtp_port"`
+	SMTPUsername string `yaml:"smtp_username"`
+	SMTPPassword string `yaml:"smtp_password"`
+	// SMTPSecurity is starttls, tls (implicit, usually port 465) or none.
+	SMTPSecurity string `yaml:"smtp_security"`
+	From         string `yaml:"from"`
+}
+
+// SSO is single sign-on with OpenID Connect providers.
+type SSO struct {
+	Providers []SSOProvider `yaml:"providers"`
+	// AutoCreate creates an account on a first SSO sign-in when no account
+	// has the (verified) email; otherwise such sign-ins are refused.
+	AutoCreate bool `yaml:"auto_create"`
+	// LinkByEmail links a first SSO sign-in to the existing account with the
+	// same verified email.
+	LinkByEmail bool `yaml:"link_by_email"`
+	// DefaultRole is the role of accounts created by SSO.
+	DefaultRole string `yaml:"default_role"`
+}
+
+// SSOProvider is one OpenID Connect provider.
+type SSOProvider struct {
+	ID             string            `yaml:"id" json:"id"`
+	Name           string            `yaml:"name" json:"name"`
+	Issuer         string            `yaml:"issuer" json:"issuer"`
+	ClientID       string            `yaml:"client_id" json:"client_id"`
+	ClientSecret   string            `yaml:"client_secret" json:"client_secret"`
+	Scopes         []string          `yaml:"scopes" json:"scopes"`
+	EmailClaim     string            `yaml:"email_claim" json:"email_claim"`
+	NameClaim      string            `yaml:"name_claim" json:"name_claim"`
+	GroupsClaim    string            `yaml:"groups_claim" json:"groups_claim"`
+	AllowedDomains []string          `yaml:"allowed_domains" json:"allowed_domains"`
+	GroupTeams     map[string]string `yaml:"group_teams" json:"group_teams"`
+}
+
+// Audit is the audit log.
+type Audit struct {
+	// Retention is how long audit entries are kept; 0 keeps them forever.
+	Retention time.Duration `yaml:"retention"`
 }
 
 // Default is the configuration `nexus serve` runs with when nothing is set.
@@ -86,7 +148,15 @@ func Default() Config {
 			LoginIPLimit:             30,
 			LoginAccountFreeFailures: 5,
 			LoginMaxDelay:            15 * time.Minute,
+			PasswordLogin:            true,
+			Registration:             "invite",
+			InvitationTTL:            7 * 24 * time.Hour,
+			PasswordResetTTL:         30 * time.Minute,
+			APIRateLimit:             1200,
 		},
+		Mail:  Mail{SMTPPort: 587, SMTPSecurity: "starttls", From: "Nexus <nexus@localhost>"},
+		SSO:   SSO{AutoCreate: true, LinkByEmail: true, DefaultRole: "member"},
+		Audit: Audit{Retention: 365 * 24 * time.Hour},
 	}
 }
 
@@ -201,6 +271,24 @@ func walkYAML(n *yaml.Node, prefix string, fields []leaf) error {
 		if f := findLeaf(fields, key); f != nil {
 			var value string
 			switch {
+			case f.kind == kindStructList:
+				if v.Tag == "!!null" {
+					continue
+				}
+				if v.Kind != yaml.SequenceNode {
+					return &Error{Key: key, Source: src, Msg: "must be a list of entries"}
+				}
+				if err := checkKnownKeys(v, f.v.Type().Elem(), key); err != nil {
+					return err
+				}
+				list := reflect.New(f.v.Type())
+				if err := v.Decode(list.Interface()); err != nil {
+					return &Error{Key: key, Source: src, Msg: err.Error()}
+				}
+				if list.Elem().Len() > 0 {
+					f.v.Set(list.Elem())
+				}
+				continue
 			case v.Kind == yaml.SequenceNode && f.kind == kindList:
 				items := make([]string, 0, len(v.Content))
 				for _, it := range v.Content {
@@ -237,6 +325,27 @@ func walkYAML(n *yaml.Node, prefix string, fields []leaf) error {
 			continue
 		}
 		return &Error{Key: key, Source: src, Msg: "unknown setting" + suggest(fields, key)}
+	}
+	return nil
+}
+
+// checkKnownKeys rejects unknown keys inside the entries of a list of
+// structs (e.g. a typo in one SSO provider), naming entry and line.
+func checkKnownKeys(seq *yaml.Node, t reflect.Type, key string) error {
+	known := map[string]bool{}
+	for i := 0; i < t.NumField(); i++ {
+		known[t.Field(i).Tag.Get("yaml")] = true
+	}
+	for i, item := range seq.Content {
+		if item.Kind != yaml.MappingNode {
+			return &Error{Key: fmt.Sprintf("%s[%d]", key, i), Source: fmt.Sprintf("config file line %d", item.Line), Msg: "must be a mapping of settings"}
+		}
+		for j := 0; j+1 < len(item.Content); j += 2 {
+			k := item.Content[j]
+			if !known[k.Value] {
+				return &Error{Key: fmt.Sprintf("%s[%d].%s", key, i, k.Value), Source: fmt.Sprintf("config file line %d", k.Line), Msg: "unknown setting"}
+			}
+		}
 	}
 	return nil
 }
@@ -355,7 +464,89 @@ func (c *Config) Validate() error {
 	if c.Auth.LoginAccountFreeFailures < 1 {
 		bad("auth.login_account_free_failures", "must be at least 1")
 	}
+	switch c.Auth.Registration {
+	case "invite", "open":
+	case "domain":
+		if len(c.Auth.RegistrationDomains) == 0 {
+			bad("auth.registration_domains", "must list at least one email domain when auth.registration is domain")
+		}
+	default:
+		bad("auth.registration", "%q is not one of invite, open, domain", c.Auth.Registration)
+	}
+	for _, d := range c.Auth.RegistrationDomains {
+		if strings.Contains(d, "@") || !validHostname(d) {
+			bad("auth.registration_domains", "%q is not a domain like example.com", d)
+		}
+	}
+	if c.Auth.InvitationTTL < time.Hour {
+		bad("auth.invitation_ttl", "must be at least 1h")
+	}
+	if c.Auth.PasswordResetTTL < 5*time.Minute || c.Auth.PasswordResetTTL > 24*time.Hour {
+		bad("auth.password_reset_ttl", "must be between 5m and 24h")
+	}
+	if c.Auth.APIRateLimit < 0 {
+		bad("auth.api_rate_limit", "must be 0 (off) or a number of requests per minute")
+	}
+	if !c.Auth.PasswordLogin && len(c.SSO.Providers) == 0 {
+		bad("auth.password_login", "cannot be false without an SSO provider in sso.providers: nobody could sign in")
+	}
+	if c.Mail.SMTPHost != "" {
+		if c.Mail.SMTPPort < 1 || c.Mail.SMTPPort > 65535 {
+			bad("mail.smtp_port", "must be a port number from 1 to 65535")
+		}
+		switch c.Mail.SMTPSecurity {
+		case "starttls", "tls", "none":
+		default:
+			bad("mail.smtp_security", "%q is not one of starttls, tls, none", c.Mail.SMTPSecurity)
+		}
+	}
+	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
+		bad("mail.from", "%q is not an address like \"Nexus <nexus@example.com>\"", c.Mail.From)
+	}
+	switch c.SSO.DefaultRole {
+	case "admin", "member", "guest":
+	default:
+		bad("sso.default_role", "%q is not one of admin, member, guest", c.SSO.DefaultRole)
+	}
+	seen := map[string]bool{}
+	for i, p := range c.SSO.Providers {
+		key := fmt.Sprintf("sso.providers[%d]", i)
+		switch {
+		case !validProviderID(p.ID):
+			bad(key+".id", "%q must be a short name of letters, digits and dashes (it appears in the callback URL)", p.ID)
+		case seen[p.ID]:
+			bad(key+".id", "%q is used by two providers", p.ID)
+		}
+		seen[p.ID] = true
+		if u, err := url.Parse(p.Issuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad(key+".issuer", "%q must be the provider's issuer URL", p.Issuer)
+		}
+		if p.ClientID == "" {
+			bad(key+".client_id", "must be set")
+		}
+		if p.Name == "" {
+			bad(key+".name", "must be set (it is the label of the sign-in button)")
+		}
+	}
+	if len(c.SSO.Providers) > 0 && c.Server.PublicURL == "" {
+		bad("server.public_url", "must be set when SSO providers are configured: it is the base of the callback URL registered with the provider")
+	}
+	if c.Audit.Retention < 0 || (c.Audit.Retention > 0 && c.Audit.Retention < 24*time.Hour) {
+		bad("audit.retention", "must be 0 (keep forever) or at least 24h")
+	}
 	return errors.Join(errs...)
+}
+
+func validProviderID(id string) bool {
+	if id == "" || len(id) > 32 {
+		return false
+	}
+	for _, r := range id {
+		if !(r == '-' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func validHostname(h string) bool {
@@ -427,6 +618,7 @@ const (
 	kindDuration
 	kindSize
 	kindList
+	kindStructList // set from YAML, or from the environment as a JSON array
 )
 
 var (
@@ -464,6 +656,8 @@ func leaves(cfg *Config) []leaf {
 				l.kind = kindBool
 			case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.String:
 				l.kind = kindList
+			case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.Struct:
+				l.kind = kindStructList
 			default:
 				panic("config: unsupported field type " + fv.Type().String())
 			}
@@ -520,6 +714,16 @@ func (l *leaf) set(s string) error {
 			return fmt.Errorf("%q is %v", s, err)
 		}
 		l.v.SetInt(int64(b))
+	case kindStructList:
+		list := reflect.New(l.v.Type())
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.DisallowUnknownFields()
+		if strings.TrimSpace(s) != "" {
+			if err := dec.Decode(list.Interface()); err != nil {
+				return fmt.Errorf("must be a JSON array of entries: %v", err)
+			}
+		}
+		l.v.Set(list.Elem())
 	case kindList:
 		var items []string
 		for _, it := range strings.Split(s, ",") {

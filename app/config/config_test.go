@@ -212,3 +212,56 @@ func TestByteSize(t *testing.T) {
 		t.Errorf("String() = %q", s)
 	}
 }
+
+func TestSSOProvidersFromFileAndEnv(t *testing.T) {
+	file := writeFile(t, `
+server:
+  public_url: https://nexus.example.com
+sso:
+  providers:
+    - id: google
+      name: Google Workspace
+      issuer: https://accounts.google.com
+      client_id: abc
+      client_secret: shh
+      scopes: [openid, email, profile]
+      allowed_domains: [example.com]
+      group_teams:
+        eng@example.com: Engineering
+`)
+	cfg, _, err := Load(Source{File: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.SSO.Providers
+	if len(p) != 1 || p[0].ID != "google" || p[0].GroupTeams["eng@example.com"] != "Engineering" || len(p[0].Scopes) != 3 {
+		t.Fatalf("providers = %+v", p)
+	}
+
+	bad := writeFile(t, "sso:\n  providers:\n    - id: x\n      clientid: abc\n")
+	_, _, err = Load(Source{File: bad})
+	if err == nil || !strings.Contains(err.Error(), "sso.providers[0].clientid") || !strings.Contains(err.Error(), "line 4") {
+		t.Fatalf("unknown provider key: %v", err)
+	}
+
+	cfg, _, err = Load(Source{Env: []string{`NEXUS_SSO_PROVIDERS=[{"id":"okta","name":"Okta","issuer":"https://acme.okta.com","client_id":"c"}]`,
+		"NEXUS_SERVER_PUBLIC_URL=https://nexus.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil || len(cfg.SSO.Providers) != 1 || cfg.SSO.Providers[0].Issuer != "https://acme.okta.com" {
+		t.Fatalf("env providers = %+v, %v", cfg.SSO.Providers, err)
+	}
+	if _, _, err := Load(Source{Env: []string{`NEXUS_SSO_PROVIDERS=[{"id":"okta","clientid":"c"}]`}}); err == nil {
+		t.Fatal("unknown field in env JSON accepted")
+	}
+	cfg = Default()
+	cfg.SSO.Providers = []SSOProvider{{ID: "Bad Id", Issuer: "nope", Name: ""}}
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "sso.providers[0].id") ||
+		!strings.Contains(err.Error(), "sso.providers[0].issuer") || !strings.Contains(err.Error(), "server.public_url") {
+		t.Fatalf("Validate = %v", err)
+	}
+}
