@@ -17,7 +17,6 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 
 	"nexus/app"
 	"nexus/app/api"
@@ -110,18 +109,9 @@ func newHarness(t *testing.T, o options) *harness {
 		}
 	}
 	key := bytes.Repeat([]byte{7}, 32)
-	tokens, err := auth.NewTokens(key, 15*time.Minute, clk.now)
-	if err != nil {
-		t.Fatal(err)
-	}
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(&syncWriter{w: logs}, nil))
-	limiter := auth.NewLimiter(auth.LimiterConfig{IPPerMinute: o.ipPerMinute, FreeFailures: o.freeFailures,
-		BaseDelay: time.Second, MaxDelay: 15 * time.Minute, ForgetAfter: time.Hour}, clk.now)
-	svc := auth.NewService(authStore{Store: st, onFind: o.onFind}, tokens, auth.NewHasher(2), limiter, auth.Config{
-		AccessTokenTTL: 15 * time.Minute, RefreshIdleTimeout: 7 * 24 * time.Hour,
-		RefreshAbsoluteLifetime: 30 * 24 * time.Hour, PasswordMinLength: 8,
-	}, clk.now, log)
+	deps := buildDeps(t, st, clk, key, o, log)
 	var proxies []*net.IPNet
 	if !o.noProxy {
 		_, testClient, _ := net.ParseCIDR("0.0.0.0/32")
@@ -133,7 +123,7 @@ func newHarness(t *testing.T, o options) *harness {
 		// app.Test connects from 0.0.0.0; trusting it lets tests choose the
 		// client address with X-Forwarded-For.
 		TrustedProxies: proxies, LogRequests: true,
-	}, api.Deps{Auth: svc, Readiness: st, UI: testUI, Log: log, Registry: prometheus.NewRegistry()})
+	}, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
