@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"nexus/app"
 )
@@ -104,6 +105,14 @@ func (t *Tx) FindUserByID(ctx context.Context, id string) (*app.User, error) {
 		return nil, err
 	}
 	return userResult(scanUser(row))
+}
+
+// TouchUserSeen sets when the user was last active.
+func (t *Tx) TouchUserSeen(ctx context.Context, userID string, at time.Time) error {
+	if _, err := t.exec(ctx, `UPDATE users SET last_seen_at = ? WHERE id = ?`, formatTime(at), userID); err != nil {
+		return fmt.Errorf("touch user last seen: %w", err)
+	}
+	return nil
 }
 
 // CreateUser inserts u. A taken email is a conflict.

@@ -126,6 +126,9 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if out.MFA != nil {
+		return c.JSON(fiber.Map{"mfa_required": true, "mfa_token": out.MFA.Token, "methods": out.MFA.Methods})
+	}
 	return s.signedIn(c, fiber.StatusOK, out)
 }
 

@@ -17,7 +17,6 @@ import (
 	"testing/fstest"
 	"time"
 
-
 	"nexus/app"
 	"nexus/app/api"
 	"nexus/app/auth"

@@ -47,6 +47,15 @@ type SignIn struct {
 	// DeviceCookie is set after a password sign-in: it marks this browser as
 	// one the account has signed in on (see Limiter).
 	DeviceCookie string
+	// MFA is set instead of the tokens when the password was right but a
+	// second factor is still needed.
+	MFA *MFAChallenge
+}
+
+// MFAChallenge asks the client for a second factor.
+type MFAChallenge struct {
+	Token   string   // signed, short-lived; sent back with the code
+	Methods []string // "totp", "recovery_code"
 }
 
 var (
@@ -75,6 +84,10 @@ func (s *Service) startSession(ctx context.Context, tx Tx, u *app.User, meta app
 // issue creates the next refresh token of sess and an access token.
 func (s *Service) issue(ctx context.Context, tx Tx, u *app.User, sess *Session) (*SignIn, error) {
 	now := tx.Now()
+	if err := tx.TouchUserSeen(ctx, u.ID, now); err != nil {
+		return nil, err
+	}
+	u.LastSeenAt = now
 	token, hash, err := NewOpaqueToken()
 	if err != nil {
 		return nil, err

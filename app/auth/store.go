@@ -63,6 +63,9 @@ type Tx interface {
 	CreateSession(ctx context.Context, s *Session) error
 	FindSession(ctx context.Context, id string) (*Session, error)
 	TouchSession(ctx context.Context, id string, at time.Time) error
+	// TouchUserSeen records that the user was active (shown to admins as
+	// "last seen"); sign-ins and token refreshes call it.
+	TouchUserSeen(ctx context.Context, userID string, at time.Time) error
 	RevokeSession(ctx context.Context, id, reason string) error
 	CreateRefreshToken(ctx context.Context, t *RefreshToken) error
 	// FindRefreshToken returns app.ErrNotFound for an unknown hash.
