@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"bytes"
+	"context"
 	"log/slog"
 	"testing"
 	"time"
@@ -9,6 +11,10 @@ import (
 
 	"nexus/app/api"
 	"nexus/app/auth"
+	"nexus/app/identity"
+	"nexus/app/mail"
+	"nexus/app/mfa"
+	"nexus/app/sso"
 	"nexus/store"
 )
 
@@ -29,12 +35,34 @@ func buildDeps(t *testing.T, st *store.Store, clk *clock, key []byte, o options,
 	deps := api.Deps{Auth: svc, Readiness: st, UI: testUI, Log: log, Registry: prometheus.NewRegistry()}
 
 	// --- accounts: identity, mail ---
+	deps.Mail = mail.NewService(st, mail.Config{}, clk.now, log)
+	deps.Identity = identity.NewService(accountsStore{st}, svc, deps.Mail, laterSecurity{&deps}, identity.Config{
+		InvitationTTL: 7 * 24 * time.Hour, PasswordResetTTL: 30 * time.Minute}, clk.now, log)
 
 	// --- access: authz, teams, audit, settings ---
+	deps.Authz, deps.Audit, deps.Settings = accessServices(st, log, len(ssoConfigFor(st).Providers) > 0)
 
 	// --- mfa and sso ---
+	policy := securityPolicy(st, deps)
+	mfaLimiter := auth.NewLimiter(auth.LimiterConfig{IPPerMinute: o.ipPerMinute, FreeFailures: o.freeFailures,
+		BaseDelay: time.Second, MaxDelay: 15 * time.Minute, ForgetAfter: time.Hour}, clk.now)
+	mfaSvc, err := mfa.NewService(mfaStore{st}, bytes.Repeat([]byte{9}, mfa.KeySize), svc.Hasher(), mfaLimiter, policy, clk.now, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.SetMFAHooks(auth.MFAHooks{SecondFactor: mfaSvc, PasswordLogin: func(ctx context.Context) (bool, error) {
+		sec, err := policy.Security(ctx)
+		return sec.PasswordLogin, err
+	}})
+	ssoSvc, err := sso.NewService(ssoConfigFor(st), ssoStore{st}, svc, policy, key, nil, clk.now, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps.MFA, deps.SSO = mfaSvc, ssoSvc
 
 	// --- tokens and sessions ---
+	// The auth service above serves them; its store must offer them too.
+	var _ auth.TokenStore = authStore{Store: st}
 
 	return deps
 }

@@ -68,7 +68,7 @@ func (s *Server) observeMiddleware(c *fiber.Ctx) error {
 		s.log.Log(c.UserContext(), logLevelFor(status), "request",
 			"request_id", requestID(c), "method", c.Method(), "path", c.Path(), "route", route,
 			"status", status, "duration_ms", float64(elapsed.Microseconds())/1000, "ip", s.clientIP(c),
-			"bytes", len(c.Response().Body()))
+			"bytes", responseSize(c))
 	}
 	return nil
 }
@@ -217,4 +217,13 @@ func (s *Server) notFound(c *fiber.Ctx) error {
 		return &app.Error{Code: codeMethodNotAllowed, Message: fmt.Sprintf("%s is not allowed on %s.", c.Method(), c.Path())}
 	}
 	return &app.Error{Code: app.CodeNotFound, Message: "Not found."}
+}
+
+// responseSize reads the size without touching a streamed body: Body()
+// would read the whole stream into memory.
+func responseSize(c *fiber.Ctx) int {
+	if c.Response().IsBodyStream() {
+		return c.Response().Header.ContentLength()
+	}
+	return len(c.Response().Body())
 }

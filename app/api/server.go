@@ -36,6 +36,10 @@ type Config struct {
 	// Secure. Behind a TLS proxy, set PublicURL to https://… instead.
 	TLS         bool
 	LogRequests bool
+	// APIRateLimit is requests per minute per user across the API (0: off);
+	// APIRateLimitExemptOwners lifts it for owners' personal access tokens.
+	APIRateLimit             int
+	APIRateLimitExemptOwners bool
 }
 
 // Readiness reports whether the store answers (err) and whether migrations

@@ -148,7 +148,8 @@ func parseArgon2id(encoded string) (argonParams, error) {
 }
 
 // CheckPasswordPolicy applies the password rules: a minimum length in
-// characters, a generous maximum, and no composition rules (NIST SP 800-63B).
+// characters, a generous maximum, not one of the 10,000 most common
+// passwords, and no composition rules (NIST SP 800-63B).
 func CheckPasswordPolicy(password string, minLength int) error {
 	if !utf8.ValidString(password) {
 		return app.Invalid("password", "Password must be valid UTF-8 text.")
@@ -161,6 +162,10 @@ func CheckPasswordPolicy(password string, minLength int) error {
 	if n > MaxPasswordLength {
 		return app.Invalid("password", fmt.Sprintf("Password must be at most %d characters.", MaxPasswordLength)).
 			WithDetail("max_length", MaxPasswordLength)
+	}
+	if IsCommonPassword(password) {
+		return app.Invalid("password", "This password is too common. Choose one that is harder to guess.").
+			WithDetail("reason", "common_password")
 	}
 	return nil
 }

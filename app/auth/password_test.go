@@ -49,7 +49,8 @@ func TestPasswordPolicy(t *testing.T) {
 	}{
 		{"short", false},
 		{"1234567", false},
-		{"12345678", true},
+		{"12345678", false}, // long enough, but one of the most common passwords
+		{"8 chars!", true},
 		{"한국어비밀번호임", true}, // 8 characters, 24 bytes: counted in characters
 		{"한국어비밀번", false},
 		{strings.Repeat("a", 64), true},

@@ -30,6 +30,7 @@ type Service struct {
 	cfg     Config
 	now     func() time.Time
 	log     *slog.Logger
+	mfa     MFAHooks // mfa_hook.go
 }
 
 // NewService wires the use-cases; now is the clock (time.Now in production).

@@ -236,5 +236,8 @@ func apiConfig(cfg config.Config) api.Config {
 		TrustedProxies: parseProxies(cfg.Server.TrustedProxies),
 		TLS:            cfg.Server.TLSCertFile != "",
 		LogRequests:    cfg.Log.Requests,
+
+		APIRateLimit:             cfg.Auth.APIRateLimit,
+		APIRateLimitExemptOwners: cfg.Auth.APIRateLimitExemptOwners,
 	}
 }

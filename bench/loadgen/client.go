@@ -188,6 +188,41 @@ func loginRetrying(ctx context.Context, c *http.Client, base string) (string, er
 	}
 }
 
+// createAccessToken creates a read-only personal access token for the bench
+// owner (POST /api/v1/me/tokens, with the owner's session access token) and
+// returns the token.
+func createAccessToken(ctx context.Context, c *http.Client, base, access string) (string, error) {
+	body, err := json.Marshal(map[string]any{"name": "loadgen", "scopes": []string{"read"}, "expires_in_days": 1})
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/me/tokens", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+access)
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	rb, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusCreated {
+		return "", fmt.Errorf("POST /api/v1/me/tokens: %w", newAPIError(resp, rb))
+	}
+	var out struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(rb, &out); err != nil || !strings.HasPrefix(out.Token, "nxp_") {
+		return "", fmt.Errorf("POST /api/v1/me/tokens: unexpected body %.200s", rb)
+	}
+	return out.Token, nil
+}
+
 // getMe checks that a token works for GET /api/v1/me.
 func getMe(ctx context.Context, c *http.Client, base, token string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/me", nil)

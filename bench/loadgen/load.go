@@ -106,7 +106,8 @@ func (m *cpuMeter) stop(lr *loadResult) {
 	}
 	lr.GenCPU = (selfCPU() - m.gen0).Seconds() / wall
 	if srv, err := procCPU(m.pid); err == nil && m.srvOK {
-		lr.ServerCPU = (srv - m.srv0).Seconds() / wall
+		lr.ServerCPUSeconds = (srv - m.srv0).Seconds()
+		lr.ServerCPU = lr.ServerCPUSeconds / wall
 	}
 	if all, err := machineBusy(); err == nil && m.allOK {
 		lr.OtherCPU = max(0, (all-m.all0).Seconds()/wall-lr.ServerCPU-lr.GenCPU)
@@ -114,9 +115,10 @@ func (m *cpuMeter) stop(lr *loadResult) {
 }
 
 // runMe attacks GET /api/v1/me with vegeta at rate req/s (0 = as fast as
-// conc workers go), each request carrying the Bearer token.
-func runMe(ctx context.Context, base, token string, rate, conc int, dur time.Duration, pid int) loadResult {
-	lr := loadResult{Endpoint: "GET /api/v1/me", Rate: rate, Concurrency: conc, Duration: dur}
+// conc workers go), each request carrying the Bearer token (a session's JWT
+// or a personal access token; endpoint labels the row).
+func runMe(ctx context.Context, endpoint, base, token string, rate, conc int, dur time.Duration, pid int) loadResult {
+	lr := loadResult{Endpoint: endpoint, Rate: rate, Concurrency: conc, Duration: dur}
 	client := newHTTPClient(conc)
 	defer client.CloseIdleConnections()
 	targeter := vegeta.NewStaticTargeter(vegeta.Target{

@@ -197,3 +197,43 @@ func TestParseFlagsQuick(t *testing.T) {
 		t.Error("--concurrency 0 accepted")
 	}
 }
+
+func TestTokenCostComparison(t *testing.T) {
+	jwt := loadResult{Endpoint: "GET /api/v1/me", Rate: 10000, Requests: 100000, OK: 100000, ServerCPUSeconds: 10} // 100 µs each
+	tests := []struct {
+		name      string
+		patCPU    float64
+		patOK     uint64
+		wantRatio float64
+		wantPass  bool
+		wantKnown bool
+	}{
+		{"cheaper", 9, 100000, 0.9, true, true},
+		{"10% more is the limit", 11, 100000, 1.1, true, true},
+		{"too expensive", 11.5, 100000, 1.15, false, true},
+		{"errors fail it", 9, 99999, 0.9, false, true},
+		{"CPU unknown", 0, 100000, 0, false, false},
+	}
+	for _, tt := range tests {
+		pat := loadResult{Endpoint: "GET /api/v1/me (PAT)", Rate: 10000, Requests: 100000, OK: tt.patOK, ServerCPUSeconds: tt.patCPU}
+		tc := compareTokenCost(jwt, pat)
+		if tc.Known != tt.wantKnown || tc.Pass != tt.wantPass || (tc.Ratio-tt.wantRatio) > 0.01 || (tt.wantRatio-tc.Ratio) > 0.01 {
+			t.Errorf("%s: %+v; want ratio %.2f pass %v known %v", tt.name, tc, tt.wantRatio, tt.wantPass, tt.wantKnown)
+		}
+	}
+	rep := &report{CPUs: 2, TokenCost: []tokenCost{compareTokenCost(jwt, loadResult{Rate: 10000, Requests: 100000, OK: 100000, ServerCPUSeconds: 10.5})}}
+	var buf bytes.Buffer
+	render(&buf, rep)
+	for _, want := range []string{"Personal access token vs JWT", "rate 10000/s", "100.0µs", "105.0µs", "+5.0%", "PASS"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, buf.String())
+		}
+	}
+	buf.Reset()
+	if err := writeJSON(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"ratio": 1.05`) || !strings.Contains(buf.String(), `"pat_server_cpu_us_per_request": 105`) {
+		t.Errorf("JSON lacks the comparison:\n%s", buf.String())
+	}
+}

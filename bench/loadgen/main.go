@@ -13,11 +13,17 @@
 //
 //  1. start to ready: `nexus serve` on an empty data dir N times; time from
 //     exec to the first 200 of GET /readyz (polled every 2 ms).
-//  2. a fresh server for the load (with NEXUS_AUTH_LOGIN_IP_LIMIT raised so
-//     the sign-ins of the generator are not rate limited): POST /api/v1/setup,
-//     a short warm-up, an idle pause, then VmRSS ("idle after start").
-//  3. GET /api/v1/me with a Bearer token through vegeta, at a fixed open-model
-//     rate and then unthrottled, with --concurrency workers.
+//  2. a fresh server for the load (with NEXUS_AUTH_LOGIN_IP_LIMIT and
+//     NEXUS_AUTH_API_RATE_LIMIT raised so that neither the generator's
+//     sign-ins nor its API calls are refused — the per-user limiter still
+//     runs on every request): POST /api/v1/setup, a personal access token
+//     (POST /api/v1/me/tokens), a short warm-up, an idle pause, then VmRSS
+//     ("idle after start").
+//  3. GET /api/v1/me through vegeta, at a fixed open-model rate and then
+//     unthrottled, with --concurrency workers: each once with the owner's
+//     session access token (JWT) and once with the personal access token,
+//     at the same settings, and the server CPU per request of the two
+//     compared (a token may cost at most 10% more).
 //  4. POST /api/v1/auth/refresh over a pool of --sessions signed-in sessions;
 //     every session is used by one request at a time and carries the rotated
 //     cookie forward, so no refresh token is ever reused. Fixed rate, then max.
@@ -304,7 +310,9 @@ func measure(ctx context.Context, cfg config, rep *report, log io.Writer) error 
 	s, d, err := startReady(ctx, serverOptions{
 		bin:      cfg.bin,
 		logLevel: cfg.logLevel,
-		env:      append([]string{"NEXUS_AUTH_LOGIN_IP_LIMIT=100000"}, cfg.serverEnv...),
+		// A billion requests a minute: the per-user limiter does its work on
+		// every request but never refuses one.
+		env: append([]string{"NEXUS_AUTH_LOGIN_IP_LIMIT=100000", "NEXUS_AUTH_API_RATE_LIMIT=1000000000"}, cfg.serverEnv...),
 	})
 	if err != nil {
 		return fmt.Errorf("load server: %w", err)
@@ -327,10 +335,16 @@ func measure(ctx context.Context, cfg config, rep *report, log io.Writer) error 
 	if err := getMe(ctx, api, s.base, token); err != nil {
 		return fail(err)
 	}
+	pat, err := createAccessToken(ctx, api, s.base, token)
+	if err != nil {
+		return fail(err)
+	}
 	// Warm-up: touch the routes and code paths the load will use.
 	for i := 0; i < 200; i++ {
-		if err := getMe(ctx, api, s.base, token); err != nil {
-			return fail(err)
+		for _, t := range []string{token, pat} {
+			if err := getMe(ctx, api, s.base, t); err != nil {
+				return fail(err)
+			}
 		}
 	}
 	for _, p := range []string{"/readyz", "/healthz", "/api/v1/setup", "/"} {
@@ -352,16 +366,22 @@ func measure(ctx context.Context, cfg config, rep *report, log io.Writer) error 
 		meRuns = []int{0}
 	}
 	for _, rate := range meRuns {
-		lr := runMe(ctx, s.base, token, rate, cfg.concurrency, cfg.duration, pid)
-		if ctx.Err() != nil {
-			return ctx.Err()
+		var pair []loadResult
+		for _, cred := range []struct{ endpoint, token string }{{"GET /api/v1/me", token}, {"GET /api/v1/me (PAT)", pat}} {
+			lr := runMe(ctx, cred.endpoint, s.base, cred.token, rate, cfg.concurrency, cfg.duration, pid)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			lr.judge(targetMeRate, targetMeP99)
+			rep.Load = append(rep.Load, lr)
+			pair = append(pair, lr)
+			progress(log, "%s %s: %s req/s, p99 %s, %s ok, %.1fµs server CPU per request", lr.Endpoint, lr.mode(),
+				fmtRate(lr.Throughput), fmtDur(lr.P99), fmtPct(lr.Success), cpuPerRequest(lr))
+			if err := sleepCtx(ctx, 500*time.Millisecond); err != nil {
+				return err
+			}
 		}
-		lr.judge(targetMeRate, targetMeP99)
-		rep.Load = append(rep.Load, lr)
-		progress(log, "GET /api/v1/me %s: %s req/s, p99 %s, %s ok", lr.mode(), fmtRate(lr.Throughput), fmtDur(lr.P99), fmtPct(lr.Success))
-		if err := sleepCtx(ctx, 500*time.Millisecond); err != nil {
-			return err
-		}
+		rep.TokenCost = append(rep.TokenCost, compareTokenCost(pair[0], pair[1]))
 	}
 
 	// 4. POST /api/v1/auth/refresh over a pool of sessions.

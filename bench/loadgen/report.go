@@ -20,6 +20,7 @@ const (
 	targetMeP99      = 10 * time.Millisecond
 	targetRefresh    = 3_000 // req/s
 	targetLogin      = 20    // req/s
+	targetTokenCost  = 1.10  // a personal access token request may cost at most 10% more server CPU than a JWT one (issue 3)
 	paceTolerance    = 0.99  // a fixed-rate run passes when it achieves ≥ 99% of the offered rate
 	mb               = 1_000_000
 	maxErrorsPrinted = 5
@@ -47,9 +48,10 @@ type loadResult struct {
 	P50, P95   time.Duration
 	P99, Max   time.Duration
 
-	ServerCPU float64 // cores used by the server during the run
-	GenCPU    float64 // cores used by this generator during the run
-	OtherCPU  float64 // cores busy with anything else (other processes, interrupts)
+	ServerCPU        float64 // cores used by the server during the run
+	ServerCPUSeconds float64 // CPU time the server used during the run
+	GenCPU           float64 // cores used by this generator during the run
+	OtherCPU         float64 // cores busy with anything else (other processes, interrupts)
 
 	StatusCodes map[string]int
 	Errors      []errorCount
@@ -147,8 +149,9 @@ type report struct {
 	IdleStart   memoryResult
 	IdleAfter   memoryResult
 	Load        []loadResult
-	Problems    []string // harness-level problems (e.g. unclean shutdown)
-	Error       string   // the error that ended the run early, if any
+	TokenCost   []tokenCost // GET /api/v1/me with a personal access token vs a JWT
+	Problems    []string    // harness-level problems (e.g. unclean shutdown)
+	Error       string      // the error that ended the run early, if any
 	Interrupted bool
 }
 
@@ -161,7 +164,42 @@ func (r *report) allPass() bool {
 			return false
 		}
 	}
+	for _, tc := range r.TokenCost {
+		if tc.Known && !tc.Pass {
+			return false
+		}
+	}
 	return true
+}
+
+// tokenCost compares what GET /api/v1/me costs the server with a personal
+// access token and with a session's JWT, run at the same settings: server
+// CPU time per successful request. (Throughput alone would also move with
+// the generator, which shares the machine.)
+type tokenCost struct {
+	Mode      string
+	JWTMicros float64 // server CPU µs per 200 answer with the JWT
+	PATMicros float64 // the same with the personal access token
+	Ratio     float64 // PATMicros / JWTMicros
+	Known     bool    // false when the server's CPU time could not be read
+	Pass      bool
+}
+
+func cpuPerRequest(lr loadResult) float64 {
+	if lr.OK == 0 || lr.ServerCPUSeconds <= 0 {
+		return 0
+	}
+	return lr.ServerCPUSeconds / float64(lr.OK) * 1e6
+}
+
+func compareTokenCost(jwt, pat loadResult) tokenCost {
+	tc := tokenCost{Mode: jwt.mode(), JWTMicros: cpuPerRequest(jwt), PATMicros: cpuPerRequest(pat)}
+	if tc.JWTMicros > 0 && tc.PATMicros > 0 {
+		tc.Known = true
+		tc.Ratio = tc.PATMicros / tc.JWTMicros
+		tc.Pass = tc.Ratio <= targetTokenCost && jwt.OK == jwt.Requests && pat.OK == pat.Requests
+	}
+	return tc
 }
 
 func verdict(pass bool) string {
@@ -285,6 +323,20 @@ func render(w io.Writer, r *report) {
 			}
 		}
 	}
+	if len(r.TokenCost) > 0 {
+		fmt.Fprintf(w, "\nPersonal access token vs JWT (server CPU per GET /api/v1/me answered 200; target: at most +%.0f%%)\n",
+			(targetTokenCost-1)*100)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  mode\tJWT\tPAT\tdifference\tresult")
+		for _, tc := range r.TokenCost {
+			if !tc.Known {
+				fmt.Fprintf(tw, "  %s\t-\t-\t(server CPU time unknown)\t-\n", tc.Mode)
+				continue
+			}
+			fmt.Fprintf(tw, "  %s\t%.1fµs\t%.1fµs\t%+.1f%%\t%s\n", tc.Mode, tc.JWTMicros, tc.PATMicros, (tc.Ratio-1)*100, verdict(tc.Pass))
+		}
+		tw.Flush()
+	}
 	for _, lr := range r.Load {
 		if lr.OtherCPU > noisyCPU {
 			fmt.Fprintf(w, "\nnote: other work used more than %.2f cores during some runs (column \"other\"); those figures\n"+
@@ -347,6 +399,16 @@ type jsonLoad struct {
 	Pass        bool           `json:"pass"`
 }
 
+type jsonCost struct {
+	Mode      string  `json:"mode"`
+	JWTMicros float64 `json:"jwt_server_cpu_us_per_request"`
+	PATMicros float64 `json:"pat_server_cpu_us_per_request"`
+	Ratio     float64 `json:"ratio"`
+	Target    float64 `json:"target_ratio"`
+	Known     bool    `json:"known"`
+	Pass      bool    `json:"pass"`
+}
+
 type jsonMem struct {
 	RSSBytes uint64 `json:"rss_bytes"`
 	HWMBytes uint64 `json:"peak_rss_bytes"`
@@ -374,6 +436,7 @@ type jsonReport struct {
 	IdleRSSTarget     uint64     `json:"idle_rss_target_bytes"`
 	IdleRSSPass       bool       `json:"idle_rss_pass"`
 	Load              []jsonLoad `json:"load"`
+	TokenVsJWT        []jsonCost `json:"token_vs_jwt,omitempty"`
 	Problems          []string   `json:"problems,omitempty"`
 	Error             string     `json:"error,omitempty"`
 	Interrupted       bool       `json:"interrupted,omitempty"`
@@ -405,6 +468,11 @@ func writeJSON(w io.Writer, r *report) error {
 			ServerCPU: lr.ServerCPU, GenCPU: lr.GenCPU, OtherCPU: lr.OtherCPU, StatusCodes: lr.StatusCodes,
 			Errors: lr.Errors, Notes: lr.Notes, Target: lr.Target, Pass: lr.Pass,
 		})
+	}
+	for _, tc := range r.TokenCost {
+		j.TokenVsJWT = append(j.TokenVsJWT, jsonCost{Mode: tc.Mode, JWTMicros: math.Round(tc.JWTMicros*10) / 10,
+			PATMicros: math.Round(tc.PATMicros*10) / 10, Ratio: math.Round(tc.Ratio*1000) / 1000, Target: targetTokenCost,
+			Known: tc.Known, Pass: tc.Pass})
 	}
 	j.Problems, j.Error, j.Interrupted, j.AllPass = r.Problems, r.Error, r.Interrupted, r.allPass()
 	enc := json.NewEncoder(w)
