@@ -79,12 +79,16 @@ func (backend) Inspect(ctx context.Context, layout cli.Layout) (cli.Store, func(
 	return st, st.Close, nil
 }
 
-func (backend) Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*cli.Runtime, error) {
+func (backend) Open(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *cli.Runtime, err error) {
 	dir, err := store.PrepareDataDir(cfg.Data.Dir)
 	if err != nil {
 		return nil, &config.Error{Key: "data.dir", Msg: err.Error()}
 	}
-	key, err := dir.LoadOrCreateKey(store.SigningKey, signingKeySize)
+	signingKey, err := dir.LoadOrCreateKey(store.SigningKey, signingKeySize)
+	if err != nil {
+		return nil, err
+	}
+	mfaKey, err := dir.LoadOrCreateKey(mfaKeyFile, mfa.KeySize)
 	if err != nil {
 		return nil, err
 	}
@@ -92,137 +96,114 @@ func (backend) Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
-	tokens, err := auth.NewTokens(key, cfg.Auth.AccessTokenTTL, time.Now)
+	defer func() {
+		if err != nil {
+			st.Close()
+		}
+	}()
+
+	reg := prometheus.NewRegistry()
+	if err := reg.Register(collectors.NewGoCollector()); err != nil {
+		return nil, fmt.Errorf("register go metrics: %w", err)
+	}
+	if err := reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
+		return nil, fmt.Errorf("register process metrics: %w", err)
+	}
+
+	// Sign-in and session use-cases.
+	tokens, err := auth.NewTokens(signingKey, cfg.Auth.AccessTokenTTL, time.Now)
 	if err != nil {
-		st.Close()
 		return nil, err
 	}
-	limiter := auth.NewLimiter(auth.LimiterConfig{
-		IPPerMinute:  cfg.Auth.LoginIPLimit,
-		FreeFailures: cfg.Auth.LoginAccountFreeFailures,
-		BaseDelay:    time.Second,
-		MaxDelay:     cfg.Auth.LoginMaxDelay,
-		ForgetAfter:  time.Hour,
-	}, time.Now)
-	svc := auth.NewService(authStore{st}, tokens, auth.NewHasher(runtime.NumCPU()), limiter, auth.Config{
+	authSvc := auth.NewService(authStore{st}, tokens, auth.NewHasher(runtime.NumCPU()), newLimiter(cfg), auth.Config{
 		AccessTokenTTL:          cfg.Auth.AccessTokenTTL,
 		RefreshIdleTimeout:      cfg.Auth.RefreshIdleTimeout,
 		RefreshAbsoluteLifetime: cfg.Auth.RefreshAbsoluteLifetime,
 		PasswordMinLength:       cfg.Auth.PasswordMinLength,
 	}, time.Now, log)
+	rt := &cli.Runtime{Store: st, Auth: authSvc, Registry: reg, Close: st.Close}
+	svc := &rt.Services
 
-	reg := prometheus.NewRegistry()
-	if err := reg.Register(collectors.NewGoCollector()); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("register go metrics: %w", err)
-	}
-	if err := reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("register process metrics: %w", err)
-	}
-	rt := &cli.Runtime{Store: st, Auth: svc, Registry: reg, Close: st.Close}
-
-	// --- accounts: identity, mail (rt.Services.Identity, rt.Services.Mail, mail delivery job) ---
-	rt.Services.Mail = mail.NewService(st, mail.Config{SMTP: mail.SMTPConfig{
-		Host: cfg.Mail.SMTPHost, Port: cfg.Mail.SMTPPort, Username: cfg.Mail.SMTPUsername, Password: cfg.Mail.SMTPPassword,
-		Security: cfg.Mail.SMTPSecurity, From: cfg.Mail.From, HelloName: helloName(cfg.Server.PublicURL),
-	}}, time.Now, log)
-	if rt.Services.Mail.Delivers() {
-		rt.Background = append(rt.Background, rt.Services.Mail.Run)
-	}
-	rt.Services.Identity = identity.NewService(identityStore{st}, svc, rt.Services.Mail, laterSecurity{rt: rt, cfg: cfg},
-		identity.Config{InvitationTTL: cfg.Auth.InvitationTTL, PasswordResetTTL: cfg.Auth.PasswordResetTTL}, time.Now, log)
-
-	// --- access: authz, teams, audit, settings (rt.Services.Authz, .Audit, .Settings, retention job) ---
-	rt.Services.Authz = authz.NewService(authzStore{st})
-	rt.Services.Audit = audit.NewService(auditStore{st}, audit.Config{Retention: cfg.Audit.Retention}, log)
-	rt.Services.Settings = settings.NewService(settingsStore{st}, settings.Security{
+	// Access: permissions, teams, the audit log, security settings. Saved
+	// settings are loaded by serve once migrations have run.
+	svc.Authz = authz.NewService(txStore[authz.Tx]{st})
+	svc.Audit = audit.NewService(txStore[audit.Tx]{st}, audit.Config{Retention: cfg.Audit.Retention}, log)
+	svc.Settings = settings.NewService(txStore[settings.Tx]{st}, settings.Security{
 		Registration: cfg.Auth.Registration, RegistrationDomains: cfg.Auth.RegistrationDomains,
 		MFARequired: cfg.Auth.MFARequired, PasswordLogin: cfg.Auth.PasswordLogin,
 	}, len(cfg.SSO.Providers) > 0)
-	rt.Background = append(rt.Background, rt.Services.Audit.RetentionJob, func(ctx context.Context) {
-		// Background jobs start after migrations: load the saved settings
-		// now rather than on the first request, and report a problem early.
-		if err := rt.Services.Settings.Load(ctx); err != nil {
-			log.Error("load settings", "error", err)
-		}
-	})
+	rt.Background = append(rt.Background, svc.Audit.RetentionJob)
 
-	// --- mfa and sso (rt.Services.MFA, rt.Services.SSO) ---
-	mfaKey, err := dir.LoadOrCreateKey(mfaKeyFile, mfa.KeySize)
-	if err != nil {
-		st.Close()
+	// Accounts and mail.
+	svc.Mail = mail.NewService(st, mail.Config{SMTP: mail.SMTPConfig{
+		Host: cfg.Mail.SMTPHost, Port: cfg.Mail.SMTPPort, Username: cfg.Mail.SMTPUsername, Password: cfg.Mail.SMTPPassword,
+		Security: cfg.Mail.SMTPSecurity, From: cfg.Mail.From, HelloName: helloName(cfg.Server.PublicURL),
+	}}, time.Now, log)
+	if svc.Mail.Delivers() {
+		rt.Background = append(rt.Background, svc.Mail.Run)
+	}
+	svc.Identity = identity.NewService(txStore[identity.Tx]{st}, authSvc, svc.Mail, svc.Settings,
+		identity.Config{InvitationTTL: cfg.Auth.InvitationTTL, PasswordResetTTL: cfg.Auth.PasswordResetTTL}, time.Now, log)
+
+	// Second factor and single sign-on. Wrong codes and re-entered passwords
+	// on the account pages are throttled like sign-ins.
+	if svc.MFA, err = mfa.NewService(txStore[mfa.Tx]{st}, mfaKey, authSvc.Hasher(), newLimiter(cfg), svc.Settings, time.Now, log); err != nil {
 		return nil, err
 	}
-	security := laterSecurity{rt: rt, cfg: cfg}
-	// Wrong codes and re-entered passwords on the account pages are throttled
-	// like sign-ins, per account and per client IP.
-	mfaLimiter := auth.NewLimiter(auth.LimiterConfig{
+	authSvc.SetMFAHooks(auth.MFAHooks{SecondFactor: svc.MFA, PasswordLogin: func(ctx context.Context) (bool, error) {
+		sec, err := svc.Settings.Security(ctx)
+		return sec.PasswordLogin, err
+	}})
+	if svc.SSO, err = sso.NewService(ssoConfig(cfg.SSO), txStore[sso.Tx]{st}, authSvc, svc.Settings, signingKey, nil, time.Now, log); err != nil {
+		return nil, err
+	}
+	return rt, nil
+}
+
+// mfaKeyFile (in data/keys) seals TOTP secrets and keys the recovery-code
+// hashes. Losing it turns every authenticator off in effect: back it up
+// with the database.
+const mfaKeyFile = "mfa.key"
+
+// newLimiter throttles password and code attempts per client IP and per
+// account, as configured for sign-in.
+func newLimiter(cfg config.Config) *auth.Limiter {
+	return auth.NewLimiter(auth.LimiterConfig{
 		IPPerMinute:  cfg.Auth.LoginIPLimit,
 		FreeFailures: cfg.Auth.LoginAccountFreeFailures,
 		BaseDelay:    time.Second,
 		MaxDelay:     cfg.Auth.LoginMaxDelay,
 		ForgetAfter:  time.Hour,
 	}, time.Now)
-	if rt.Services.MFA, err = mfa.NewService(mfaStore{st}, mfaKey, svc.Hasher(), mfaLimiter, security, time.Now, log); err != nil {
-		st.Close()
-		return nil, err
-	}
-	svc.SetMFAHooks(auth.MFAHooks{SecondFactor: rt.Services.MFA, PasswordLogin: func(ctx context.Context) (bool, error) {
-		sec, err := security.Security(ctx)
-		return sec.PasswordLogin, err
-	}})
-	if rt.Services.SSO, err = sso.NewService(ssoConfig(cfg.SSO), ssoStore{st}, svc, security, key, nil, time.Now, log); err != nil {
-		st.Close()
-		return nil, err
-	}
-
-	// --- tokens and sessions ---
-	// Nothing to wire: the auth service reaches sessions and personal access
-	// tokens through authStore (see the assertion at the end of this file),
-	// and the per-user API rate limit comes with the API config.
-
-	return rt, nil
 }
 
-// authStore adapts the store's transaction type to the one the auth
-// use-cases declare.
+// txStore adapts the store to a use-case package that declares its own
+// transaction interface T: store.Update hands out *store.Tx, which
+// implements every one of them (checked below).
+type txStore[T any] struct{ *store.Store }
+
+func (a txStore[T]) Update(ctx context.Context, fn func(T) error) error {
+	return a.Store.Update(ctx, func(tx *store.Tx) error { return fn(any(tx).(T)) })
+}
+
+var (
+	_ auth.Tx = (*store.Tx)(nil)
+
+	_ authz.Tx    = (*store.Tx)(nil)
+	_ audit.Tx    = (*store.Tx)(nil)
+	_ settings.Tx = (*store.Tx)(nil)
+	_ identity.Tx = (*store.Tx)(nil)
+	_ mfa.Tx      = (*store.Tx)(nil)
+	_ sso.Tx      = (*store.Tx)(nil)
+	_ auth.Store  = authStore{}
+)
+
+// authStore is the auth use-cases' store: the reads of *store.Store and
+// transactions typed as auth.Tx.
 type authStore struct{ *store.Store }
 
 func (a authStore) Update(ctx context.Context, fn func(auth.Tx) error) error {
-	return a.Store.Update(ctx, func(tx *store.Tx) error { return fn(tx) })
-}
-
-// --- helper D: tokens and sessions ---
-
-// The auth service finds sessions and personal access tokens through the
-// same adapter (auth.TokenStore; its transactions are auth.TokenTx).
-var _ auth.TokenStore = authStore{}
-
-// --- helper A: accounts ---
-
-// identityStore adapts the store's transaction type to the one the account
-// use-cases declare.
-type identityStore struct{ *store.Store }
-
-func (a identityStore) Update(ctx context.Context, fn func(identity.Tx) error) error {
-	return a.Store.Update(ctx, func(tx *store.Tx) error { return fn(tx) })
-}
-
-// laterSecurity reads the security settings (the registration policy)
-// from the settings service, which is wired after the account services;
-// until it exists, the configuration file's values apply.
-type laterSecurity struct {
-	rt  *cli.Runtime
-	cfg config.Config
-}
-
-func (l laterSecurity) Security(ctx context.Context) (settings.Security, error) {
-	if l.rt.Services.Settings != nil {
-		return l.rt.Services.Settings.Security(ctx)
-	}
-	return settings.Security{Registration: l.cfg.Auth.Registration, RegistrationDomains: l.cfg.Auth.RegistrationDomains,
-		MFARequired: l.cfg.Auth.MFARequired, PasswordLogin: l.cfg.Auth.PasswordLogin, Version: 1}, nil
+	return txStore[auth.Tx]{a.Store}.Update(ctx, fn)
 }
 
 // helloName is the name Nexus gives itself when greeting the SMTP server:
@@ -232,27 +213,6 @@ func helloName(publicURL string) string {
 		return u.Hostname()
 	}
 	return "localhost"
-}
-
-// --- helper C: mfa and sso ---
-
-// mfaKeyFile (in data/keys) seals TOTP secrets and keys the recovery-code
-// hashes. Losing it turns every authenticator off in effect: back it up
-// with the database (nexus backup does).
-const mfaKeyFile = "mfa.key"
-
-// mfaStore and ssoStore adapt the store's transaction type to the ones the
-// MFA and SSO use-cases declare.
-type mfaStore struct{ *store.Store }
-
-func (a mfaStore) Update(ctx context.Context, fn func(mfa.Tx) error) error {
-	return a.Store.Update(ctx, func(tx *store.Tx) error { return fn(tx) })
-}
-
-type ssoStore struct{ *store.Store }
-
-func (a ssoStore) Update(ctx context.Context, fn func(sso.Tx) error) error {
-	return a.Store.Update(ctx, func(tx *store.Tx) error { return fn(tx) })
 }
 
 // ssoConfig converts the sso section of the configuration (validated by
@@ -265,26 +225,4 @@ func ssoConfig(c config.SSO) sso.Config {
 			GroupsClaim: p.GroupsClaim, AllowedDomains: p.AllowedDomains, GroupTeams: p.GroupTeams})
 	}
 	return out
-}
-
-// --- helper B: access ---
-
-// authzStore, auditStore and settingsStore adapt the store's transaction
-// type to the ones the access use-cases declare.
-type authzStore struct{ *store.Store }
-
-func (a authzStore) Update(ctx context.Context, fn func(authz.Tx) error) error {
-	return a.Store.Update(ctx, func(tx *store.Tx) error { return fn(tx) })
-}
-
-type auditStore struct{ *store.Store }
-
-func (a auditStore) Update(ctx context.Context, fn func(audit.Tx) error) error {
-	return a.Store.Update(ctx, func(tx *store.Tx) error { return fn(tx) })
-}
-
-type settingsStore struct{ *store.Store }
-
-func (a settingsStore) Update(ctx context.Context, fn func(settings.Tx) error) error {
-	return a.Store.Update(ctx, func(tx *store.Tx) error { return fn(tx) })
 }

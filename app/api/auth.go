@@ -68,7 +68,16 @@ type authResponse struct {
 	User        userJSON `json:"user"`
 }
 
+// signedIn answers a successful sign-in: cookies plus the access token.
 func (s *Server) signedIn(c *fiber.Ctx, status int, in *auth.SignIn) error {
+	s.setSignInCookies(c, in)
+	return c.Status(status).JSON(authResponse{AccessToken: in.AccessToken, TokenType: "Bearer",
+		ExpiresIn: int(in.ExpiresIn.Seconds()), User: toUserJSON(in.User)})
+}
+
+// setSignInCookies sets the refresh cookie and, after a password sign-in,
+// the device cookie. SSO uses it alone, before redirecting.
+func (s *Server) setSignInCookies(c *fiber.Ctx, in *auth.SignIn) {
 	secure := s.secure(c)
 	c.Cookie(&fiber.Cookie{Name: refreshCookie, Value: in.RefreshToken, Path: authCookiePath,
 		Expires: in.RefreshExpiresAt, HTTPOnly: true, Secure: secure, SameSite: fiber.CookieSameSiteStrictMode})
@@ -76,8 +85,6 @@ func (s *Server) signedIn(c *fiber.Ctx, status int, in *auth.SignIn) error {
 		c.Cookie(&fiber.Cookie{Name: deviceCookie, Value: in.DeviceCookie, Path: authCookiePath,
 			MaxAge: int(deviceCookieAge.Seconds()), HTTPOnly: true, Secure: secure, SameSite: fiber.CookieSameSiteStrictMode})
 	}
-	return c.Status(status).JSON(authResponse{AccessToken: in.AccessToken, TokenType: "Bearer",
-		ExpiresIn: int(in.ExpiresIn.Seconds()), User: toUserJSON(in.User)})
 }
 
 func (s *Server) clearRefreshCookie(c *fiber.Ctx) {

@@ -253,16 +253,3 @@ func (s *Server) ssoCallback(c *fiber.Ctx) error {
 }
 
 func signInErrorURL(code string) string { return "/signin?sso_error=" + url.QueryEscape(code) }
-
-// setSignInCookies sets the refresh and device cookies of a sign-in exactly
-// as signedIn does, for sign-ins that answer with a redirect instead of
-// JSON.
-func (s *Server) setSignInCookies(c *fiber.Ctx, in *auth.SignIn) {
-	secure := s.secure(c)
-	c.Cookie(&fiber.Cookie{Name: refreshCookie, Value: in.RefreshToken, Path: authCookiePath,
-		Expires: in.RefreshExpiresAt, HTTPOnly: true, Secure: secure, SameSite: fiber.CookieSameSiteStrictMode})
-	if in.DeviceCookie != "" {
-		c.Cookie(&fiber.Cookie{Name: deviceCookie, Value: in.DeviceCookie, Path: authCookiePath,
-			MaxAge: int(deviceCookieAge.Seconds()), HTTPOnly: true, Secure: secure, SameSite: fiber.CookieSameSiteStrictMode})
-	}
-}

@@ -72,6 +72,7 @@ type Server struct {
 	app      *fiber.App
 	metrics  *httpMetrics
 	spa      *spa
+	limiter  *userLimiter // per-user API rate limit; nil when off
 	draining atomic.Bool
 }
 

@@ -2,12 +2,9 @@ package api
 
 import (
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
-	"weak"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -18,7 +15,7 @@ import (
 // tokenRoutes: sessions and personal access tokens.
 func (s *Server) tokenRoutes(r fiber.Router) {
 	if s.cfg.APIRateLimit > 0 && s.deps.Auth != nil {
-		s.setUserLimiter(newUserLimiter(s.cfg.APIRateLimit, s.deps.Auth.Now))
+		s.limiter = newUserLimiter(s.cfg.APIRateLimit, s.deps.Auth.Now)
 	}
 	r.Get("/me/sessions", s.requireAuth, s.listSessions)
 	r.Delete("/me/sessions", s.requireAuth, s.endOtherSessions)
@@ -179,7 +176,7 @@ func (s *Server) limitUser(c *fiber.Ctx, p *app.Principal) error {
 	if s.cfg.APIRateLimitExemptOwners && p.TokenID != "" && p.User.Role == app.RoleOwner {
 		return nil
 	}
-	l := s.userLimiter()
+	l := s.limiter
 	if l == nil {
 		return nil
 	}
@@ -195,38 +192,6 @@ func (s *Server) limitUser(c *fiber.Ctx, p *app.Principal) error {
 	return &app.Error{Code: app.CodeRateLimited,
 		Message: fmt.Sprintf("Too many requests: each person may make %d API requests a minute. Try again in %d %s.", l.perMinute, secs, unit),
 		Details: map[string]any{"retry_after": secs, "limit_per_minute": l.perMinute}}
-}
-
-// userLimiters holds each Server's per-user limiter, keyed by the Server's
-// address. The Server struct has no field for it (server.go is not this
-// module's), so it lives here, arranged to behave like a field: the entry
-// refers to its Server only weakly, so a Server that is no longer used is
-// collected and its entry removed; and a lookup checks the entry's Server is
-// the caller, so a new Server at a reused address never sees a dead one's
-// limiter. The lookup takes no lock: a map read and an atomic load.
-var userLimiters sync.Map // uintptr → *limiterEntry
-
-type limiterEntry struct {
-	server  weak.Pointer[Server]
-	limiter *userLimiter
-}
-
-func (s *Server) setUserLimiter(l *userLimiter) {
-	key := uintptr(unsafe.Pointer(s))
-	e := &limiterEntry{server: weak.Make(s), limiter: l}
-	userLimiters.Store(key, e)
-	runtime.AddCleanup(s, func(e *limiterEntry) { userLimiters.CompareAndDelete(key, e) }, e)
-}
-
-func (s *Server) userLimiter() *userLimiter {
-	v, ok := userLimiters.Load(uintptr(unsafe.Pointer(s)))
-	if !ok {
-		return nil
-	}
-	if e := v.(*limiterEntry); e.server.Value() == s {
-		return e.limiter
-	}
-	return nil
 }
 
 // userLimiter is a token bucket per user, holding a minute's worth of

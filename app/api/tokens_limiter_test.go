@@ -1,13 +1,11 @@
 package api
 
 import (
-	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-	"unsafe"
 )
 
 type limiterClock struct {
@@ -113,34 +111,6 @@ func TestUserLimiterSweepBoundsMemory(t *testing.T) {
 		if _, ok := l.allow("user-1"); !ok {
 			t.Fatalf("swept user refused at request %d", i+1)
 		}
-	}
-}
-
-func TestUserLimiterBelongsToItsServer(t *testing.T) {
-	a, b := &Server{}, &Server{}
-	la, lb := newUserLimiter(1, time.Now), newUserLimiter(2, time.Now)
-	a.setUserLimiter(la)
-	b.setUserLimiter(lb)
-	if a.userLimiter() != la || b.userLimiter() != lb {
-		t.Fatal("each server must find its own limiter")
-	}
-	if (&Server{}).userLimiter() != nil {
-		t.Fatal("a server without a limiter found one")
-	}
-	key := uintptr(unsafe.Pointer(a))
-	a = nil
-	gone := false
-	for i := 0; i < 50 && !gone; i++ {
-		runtime.GC()
-		time.Sleep(5 * time.Millisecond)
-		_, found := userLimiters.Load(key)
-		gone = !found
-	}
-	if !gone {
-		t.Fatal("the limiter of a collected server was kept")
-	}
-	if b.userLimiter() != lb {
-		t.Fatal("collecting one server dropped another's limiter")
 	}
 }
 

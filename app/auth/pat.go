@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -55,8 +54,8 @@ func (t *AccessToken) Expired(now time.Time) bool {
 	return !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)
 }
 
-// TokenStore is what sessions and personal access tokens need from storage
-// beyond Store. The store handed to NewService implements it too.
+// TokenStore is the part of Store that sessions and personal access tokens
+// need.
 type TokenStore interface {
 	// FindAccessTokenUser returns the token with this hash and its user in
 	// one query: it runs on every request made with a token.
@@ -69,9 +68,8 @@ type TokenStore interface {
 	FindSessionsOfUser(ctx context.Context, userID string, now time.Time) ([]Session, error)
 }
 
-// TokenTx is a write transaction for sessions and access tokens.
+// TokenTx is the part of Tx that sessions and access tokens need.
 type TokenTx interface {
-	Tx
 	CreateAccessToken(ctx context.Context, t *AccessToken) error
 	// FindAccessToken returns app.ErrNotFound for an unknown id.
 	FindAccessToken(ctx context.Context, id string) (*AccessToken, error)
@@ -85,27 +83,6 @@ type TokenTx interface {
 	// RevokeSessionsOfUser revokes every live session of the user except
 	// keepID (when set) and returns the ids it revoked.
 	RevokeSessionsOfUser(ctx context.Context, userID, keepID, reason string) ([]string, error)
-}
-
-var errNoTokenStore = errors.New("the store does not implement auth.TokenStore")
-
-func (s *Service) tokenStore() (TokenStore, error) {
-	ts, ok := s.store.(TokenStore)
-	if !ok {
-		return nil, errNoTokenStore
-	}
-	return ts, nil
-}
-
-// updateTokens runs fn in one write transaction.
-func (s *Service) updateTokens(ctx context.Context, fn func(TokenTx) error) error {
-	return s.store.Update(ctx, func(tx Tx) error {
-		ttx, ok := tx.(TokenTx)
-		if !ok {
-			return errNoTokenStore
-		}
-		return fn(ttx)
-	})
 }
 
 // Now is the service's clock. Callers that must agree with it (the API's
@@ -131,11 +108,7 @@ func (s *Service) authenticateAccessToken(ctx context.Context, bearer string) (*
 	if !wellFormedAccessToken(bearer) {
 		return nil, errAccessTokenInvalid
 	}
-	ts, err := s.tokenStore()
-	if err != nil {
-		return nil, err
-	}
-	user, tok, err := ts.FindAccessTokenUser(ctx, HashOpaqueToken(bearer))
+	user, tok, err := s.store.FindAccessTokenUser(ctx, HashOpaqueToken(bearer))
 	if app.IsNotFound(err) {
 		return nil, errAccessTokenInvalid
 	}
@@ -189,7 +162,7 @@ func (s *Service) touchAccessToken(ctx context.Context, tok *AccessToken, now ti
 	}
 	defer touching.Delete(tok.ID)
 	ctx = context.WithoutCancel(ctx)
-	err := s.updateTokens(ctx, func(tx TokenTx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		return tx.TouchAccessToken(ctx, tok.ID, tx.Now().Add(-accessTokenTouchEvery))
 	})
 	if err != nil {
@@ -273,7 +246,7 @@ func (s *Service) CreateAccessToken(ctx context.Context, p *app.Principal, in Cr
 		return nil, "", err
 	}
 	var tok *AccessToken
-	err = s.updateTokens(ctx, func(tx TokenTx) error {
+	err = s.store.Update(ctx, func(tx Tx) error {
 		now := tx.Now()
 		n, err := tx.CountActiveAccessTokens(ctx, p.User.ID, now)
 		if err != nil {
@@ -306,18 +279,14 @@ func (s *Service) CreateAccessToken(ctx context.Context, p *app.Principal, in Cr
 // AccessTokens lists the principal's own tokens that were not revoked,
 // newest first (expired ones included, so people see why a script stopped).
 func (s *Service) AccessTokens(ctx context.Context, p *app.Principal) ([]AccessToken, error) {
-	ts, err := s.tokenStore()
-	if err != nil {
-		return nil, err
-	}
-	return ts.FindAccessTokensOfUser(ctx, p.User.ID)
+	return s.store.FindAccessTokensOfUser(ctx, p.User.ID)
 }
 
 // RevokeAccessToken revokes one of the principal's own tokens; it works at
 // once. Another person's token, or an unknown id, is not found. Revoking a
 // revoked token changes nothing.
 func (s *Service) RevokeAccessToken(ctx context.Context, p *app.Principal, id string, meta app.RequestMeta) error {
-	return s.updateTokens(ctx, func(tx TokenTx) error {
+	return s.store.Update(ctx, func(tx Tx) error {
 		tok, err := tx.FindAccessToken(ctx, id)
 		if app.IsNotFound(err) || err == nil && tok.UserID != p.User.ID {
 			return errAccessTokenNotFound

@@ -28,12 +28,8 @@ var errSessionNotFound = &app.Error{Code: app.CodeNotFound, Message: "Session no
 // absolute lifetime or idle timeout): the current one first, then the most
 // recently used.
 func (s *Service) Sessions(ctx context.Context, p *app.Principal) ([]SessionInfo, error) {
-	ts, err := s.tokenStore()
-	if err != nil {
-		return nil, err
-	}
 	now := s.now()
-	sessions, err := ts.FindSessionsOfUser(ctx, p.User.ID, now)
+	sessions, err := s.store.FindSessionsOfUser(ctx, p.User.ID, now)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +55,7 @@ func (s *Service) Sessions(ctx context.Context, p *app.Principal) ([]SessionInfo
 // nothing. current reports whether it was the session of the request, which
 // is thereby signed out.
 func (s *Service) EndSession(ctx context.Context, p *app.Principal, id string, meta app.RequestMeta) (current bool, err error) {
-	err = s.updateTokens(ctx, func(tx TokenTx) error {
+	err = s.store.Update(ctx, func(tx Tx) error {
 		sess, err := tx.FindSession(ctx, id)
 		if app.IsNotFound(err) || err == nil && sess.UserID != p.User.ID {
 			return errSessionNotFound
@@ -87,7 +83,7 @@ func (s *Service) EndSession(ctx context.Context, p *app.Principal, id string, m
 // and returns how many it ended.
 func (s *Service) EndOtherSessions(ctx context.Context, p *app.Principal, meta app.RequestMeta) (int, error) {
 	var n int
-	err := s.updateTokens(ctx, func(tx TokenTx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		ids, err := tx.RevokeSessionsOfUser(ctx, p.User.ID, p.SessionID, RevokedByUser)
 		if err != nil {
 			return err
@@ -109,7 +105,7 @@ func (s *Service) EndUserSessions(ctx context.Context, p *app.Principal, userID 
 		return 0, err
 	}
 	var n int
-	err := s.updateTokens(ctx, func(tx TokenTx) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
 		target, err := tx.FindUserByID(ctx, userID)
 		if app.IsNotFound(err) {
 			return &app.Error{Code: app.CodeNotFound, Message: "User not found."}

@@ -51,11 +51,13 @@ type Store interface {
 	FindUserByEmail(ctx context.Context, email string) (*app.User, error)
 	// FindSessionUser returns the user and session named by an access token.
 	FindSessionUser(ctx context.Context, userID, sessionID string) (*app.User, *Session, error)
+	TokenStore
 	Update(ctx context.Context, fn func(Tx) error) error
 }
 
 // Tx is a write transaction. Every row written in it shares Now().
 type Tx interface {
+	TokenTx
 	Now() time.Time
 	CountUsers(ctx context.Context) (int, error)
 	FindUserByID(ctx context.Context, id string) (*app.User, error)

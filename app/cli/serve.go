@@ -63,6 +63,11 @@ func serve(cmd *cobra.Command, env Env, flags *dataFlags) error {
 	for _, m := range applied {
 		log.Info("applied migration", "migration", m)
 	}
+	if rt.Services.Settings != nil {
+		if err := rt.Services.Settings.Load(ctx); err != nil {
+			return err
+		}
+	}
 
 	deps := rt.Services
 	deps.Auth, deps.Readiness, deps.UI, deps.Log, deps.Registry = rt.Auth, rt.Store, env.Backend.UI(), log, rt.Registry
