@@ -121,7 +121,7 @@ func (backend) Open(ctx context.Context, cfg config.Config, log *slog.Logger) (_
 		RefreshAbsoluteLifetime: cfg.Auth.RefreshAbsoluteLifetime,
 		PasswordMinLength:       cfg.Auth.PasswordMinLength,
 	}, time.Now, log)
-	rt := &cli.Runtime{Store: st, Auth: authSvc, Registry: reg, Close: st.Close}
+	rt := &cli.Runtime{Store: st, Users: st, Auth: authSvc, Registry: reg, Close: st.Close}
 	svc := &rt.Services
 
 	// Access: permissions, teams, the audit log, security settings. Saved

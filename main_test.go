@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pquerna/otp/totp"
 )
 
 var nexusBin string
@@ -397,5 +399,51 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 		if code := <-results; code != 200 {
 			t.Fatalf("a request in flight during shutdown got %d, want 200\n%s", code, srv.logs)
 		}
+	}
+}
+
+// An owner who lost both their password and their authenticator can be
+// recovered by the operator from the command line.
+func TestAccountRecoveryFromTheCommandLine(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	srv := startServer(t, data)
+	setup := srv.post(t, "/api/v1/setup", `{"email":"owner@example.com","name":"Owner","password":"correct horse battery"}`, "")
+	var auth struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.Unmarshal([]byte(setup.body), &auth)
+	begin := srv.post(t, "/api/v1/me/mfa/totp", "", auth.AccessToken)
+	var enrol struct {
+		Secret string `json:"secret"`
+	}
+	if err := json.Unmarshal([]byte(begin.body), &enrol); err != nil || enrol.Secret == "" {
+		t.Fatalf("begin TOTP: %d %s", begin.status, begin.body)
+	}
+	code, err := totp.GenerateCode(enrol.Secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := srv.post(t, "/api/v1/me/mfa/totp/confirm", `{"code":"`+code+`"}`, auth.AccessToken); r.status != 200 {
+		t.Fatalf("confirm TOTP: %d %s", r.status, r.body)
+	}
+	if r := srv.post(t, "/api/v1/auth/login", `{"email":"owner@example.com","password":"correct horse battery"}`, ""); !strings.Contains(r.body, `"mfa_required":true`) {
+		t.Fatalf("MFA not required after enrolment: %s", r.body)
+	}
+	srv.stop(t)
+
+	run(t, "", "user", "reset-mfa", "--data", data, "--email", "nobody@example.com").expect(t, 1, "no account")
+	run(t, "", "user", "reset-mfa", "--data", data, "--email", "OWNER@example.com").expect(t, 0, "Two-factor authentication is off for Owner")
+	run(t, "short\n", "user", "set-password", "--data", data, "--email", "owner@example.com", "--password-stdin").expect(t, 1, "at least 8")
+	run(t, "a brand new passphrase\n", "user", "set-password", "--data", data, "--email", "owner@example.com", "--password-stdin").
+		expect(t, 0, "sessions were ended")
+
+	srv = startServer(t, data)
+	defer srv.stop(t)
+	if r := srv.get(t, "/api/v1/me", auth.AccessToken); r.status != 401 {
+		t.Fatalf("old session after set-password: %d, want 401", r.status)
+	}
+	r := srv.post(t, "/api/v1/auth/login", `{"email":"owner@example.com","password":"a brand new passphrase"}`, "")
+	if r.status != 200 || !strings.Contains(r.body, "access_token") {
+		t.Fatalf("login after recovery: %d %s", r.status, r.body)
 	}
 }

@@ -38,9 +38,15 @@ type Store interface {
 	PurgeSessions(ctx context.Context, cutoff time.Time) (int64, error)
 }
 
+// UserFinder looks accounts up for the recovery commands.
+type UserFinder interface {
+	FindUserByEmail(ctx context.Context, email string) (*app.User, error)
+}
+
 // Runtime is an opened data directory with its services.
 type Runtime struct {
 	Store    Store
+	Users    UserFinder
 	Auth     *auth.Service
 	Registry *prometheus.Registry
 	// Services are the use-cases the HTTP API calls; serve adds the UI,

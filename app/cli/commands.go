@@ -130,7 +130,99 @@ running or a stopped server's data directory.`,
 	create.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input (required)")
 	create.MarkFlagRequired("email")
 	create.MarkFlagRequired("name")
-	cmd.AddCommand(create)
+	cmd.AddCommand(create, newSetPassword(env), newResetMFA(env))
+	return cmd
+}
+
+// newSetPassword recovers an account whose owner forgot the password when
+// no mail server is set up to send a reset link.
+func newSetPassword(env Env) *cobra.Command {
+	var flags dataFlags
+	var email string
+	var passwordStdin bool
+	cmd := &cobra.Command{
+		Use:   "set-password",
+		Short: "Set a user's password (account recovery)",
+		Long: `Set a user's password, reading it from the first line of standard input, and
+end every session of that user. Use it to recover an account when no mail
+server is configured for password-reset links. Audited as a password reset
+by "cli".`,
+		Example: `  echo 'a new long passphrase' | nexus user set-password --data /var/lib/nexus --email kim@example.com --password-stdin`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !passwordStdin {
+				return usagef("pass the password on standard input and add --password-stdin")
+			}
+			password, err := readPassword(cmd)
+			if err != nil {
+				return err
+			}
+			_, _, rt, err := openRuntime(cmd, env, &flags)
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			if _, err := rt.Store.Migrate(cmd.Context()); err != nil {
+				return err
+			}
+			u, err := rt.Services.Identity.SetPasswordByOperator(cmd.Context(), email, password, "cli")
+			if err != nil {
+				return friendly(err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Set the password of %s <%s>; their sessions were ended.\n", u.Name, u.Email)
+			return nil
+		},
+	}
+	flags.register(cmd.Flags())
+	cmd.Flags().StringVar(&email, "email", "", "email address of the account (required)")
+	cmd.Flags().BoolVar(&passwordStdin, "password-stdin", false, "read the password from standard input (required)")
+	cmd.MarkFlagRequired("email")
+	return cmd
+}
+
+// newResetMFA recovers an account whose authenticator is lost, including
+// the last owner's, which nobody could otherwise reset.
+func newResetMFA(env Env) *cobra.Command {
+	var flags dataFlags
+	var email string
+	cmd := &cobra.Command{
+		Use:   "reset-mfa",
+		Short: "Turn off a user's two-factor authentication (account recovery)",
+		Long: `Turn off a user's two-factor authentication and delete their recovery codes,
+for someone who lost their authenticator. If MFA is required for everyone, they
+are asked to enrol again at their next sign-in. Audited as an MFA reset by "cli".`,
+		Example: `  nexus user reset-mfa --data /var/lib/nexus --email kim@example.com`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, _, rt, err := openRuntime(cmd, env, &flags)
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			if _, err := rt.Store.Migrate(cmd.Context()); err != nil {
+				return err
+			}
+			normalized, err := app.NormalizeEmail(email)
+			if err != nil {
+				return friendly(err)
+			}
+			u, err := rt.Users.FindUserByEmail(cmd.Context(), normalized)
+			if app.IsNotFound(err) {
+				return fmt.Errorf("no account has the email %s", normalized)
+			}
+			if err != nil {
+				return err
+			}
+			if err := rt.Services.MFA.Reset(cmd.Context(), app.Operator(), u.ID, app.RequestMeta{UserAgent: "nexus-cli"}); err != nil {
+				return friendly(err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Two-factor authentication is off for %s <%s>.\n", u.Name, u.Email)
+			return nil
+		},
+	}
+	flags.register(cmd.Flags())
+	cmd.Flags().StringVar(&email, "email", "", "email address of the account (required)")
+	cmd.MarkFlagRequired("email")
 	return cmd
 }
 
