@@ -107,13 +107,14 @@ describe('first run, sign-in and language', () => {
     expect(await page.getByRole('heading', { name: 'Sign in to Nexus' }).count()).toBe(0);
   });
 
-  it('the profile page shows the account', async () => {
+  it('account settings open on the profile and show the account', async () => {
     const { page } = s;
     await page.getByRole('button', { name: `Account menu, ${NAME}` }).click();
-    await page.getByRole('menu').getByRole('menuitem', { name: 'Profile' }).click();
+    await page.getByRole('menu').getByRole('menuitem', { name: 'Account settings' }).click();
     await visible(page.getByRole('heading', { level: 1, name: 'Profile' }));
-    expect(new URL(page.url()).pathname).toBe('/profile');
+    expect(new URL(page.url()).pathname).toBe('/account/profile');
     const main = page.getByRole('main');
+    expect(await main.getByLabel('Name', { exact: true }).inputValue()).toBe(NAME);
     await visible(main.getByText(EMAIL).first());
     await visible(main.getByText('Owner'));
     await visible(main.getByText('Member since'));

@@ -76,7 +76,7 @@ describe('phone, keyboard and tabs', () => {
     const menu = page.getByRole('menu');
     await visible(menu);
     // Focus is on the first item; arrows move; Escape closes and returns focus.
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('프로필');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('계정 설정');
     await page.keyboard.press('ArrowUp');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('로그아웃');
     await page.keyboard.press('Escape');

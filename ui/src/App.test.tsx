@@ -100,7 +100,14 @@ describe('start-up', () => {
     const server = signedInServer();
     renderApp(server);
     expect(await screen.findByRole('heading', { name: greeting })).toBeTruthy();
-    expect(server.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /api/v1/setup', 'POST /api/v1/auth/refresh']);
+    // GET /me tells whether an administrator requires MFA enrolment first.
+    await waitFor(() =>
+      expect(server.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+        'GET /api/v1/setup',
+        'POST /api/v1/auth/refresh',
+        'GET /api/v1/me',
+      ]),
+    );
   });
 
   it('offers a retry when the server is unreachable', async () => {
@@ -163,10 +170,10 @@ describe('user menu', () => {
       ...within(menu).getAllByRole('menuitem'),
       ...within(menu).getAllByRole('menuitemradio'),
     ].sort((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
-    expect(items.map((i) => i.textContent)).toEqual(['Profile', 'English', '한국어', 'Light', 'Dark', 'System', 'Sign out']);
+    expect(items.map((i) => i.textContent)).toEqual(['Account settings', 'English', '한국어', 'Light', 'Dark', 'System', 'Sign out']);
     expect(button.getAttribute('aria-expanded')).toBe('true');
     expect(document.activeElement).toBe(items[0]);
-    expect(items[0]?.textContent).toBe('Profile');
+    expect(items[0]?.textContent).toBe('Account settings');
 
     await user.keyboard('{ArrowDown}');
     expect(document.activeElement?.textContent).toBe('English');
@@ -188,20 +195,36 @@ describe('user menu', () => {
     await user.keyboard('{Escape}');
   });
 
-  it('opens the profile page with name, email, role and member-since', async () => {
+  it('opens account settings on the profile with name, email, role and member-since', async () => {
     const server = signedInServer();
     renderApp(server);
     const { user, menu } = await openUserMenu();
-    await user.click(within(menu).getByRole('menuitem', { name: 'Profile' }));
+    await user.click(within(menu).getByRole('menuitem', { name: 'Account settings' }));
     const heading = await screen.findByRole('heading', { name: 'Profile', level: 1 });
-    expect(window.location.pathname).toBe('/profile');
+    expect(window.location.pathname).toBe('/account/profile');
     const main = screen.getByRole('main');
-    expect(within(main).getAllByText('Kim Minji').length).toBeGreaterThan(0);
+    expect((within(main).getByLabelText('Name') as HTMLInputElement).value).toBe('Kim Minji');
     expect(within(main).getAllByText('minji@example.com').length).toBeGreaterThan(0);
     expect(within(main).getByText('Owner')).toBeTruthy();
     expect(within(main).getByText('March 14, 2025')).toBeTruthy();
-    await waitFor(() => expect(server.count('GET', '/api/v1/me')).toBe(1));
+    const sub = screen.getByRole('navigation', { name: 'Account settings' });
+    expect(within(sub).getAllByRole('link').map((l) => l.textContent)).toEqual([
+      'Profile',
+      'Password',
+      'Email',
+      'Two-factor authentication',
+      'Sessions',
+      'Access tokens',
+    ]);
+    expect(within(sub).getByRole('link', { name: 'Profile' }).getAttribute('aria-current')).toBe('page');
     await waitFor(() => expect(document.activeElement).toBe(heading));
+  });
+
+  it('sends the old /profile address to account settings', async () => {
+    window.history.replaceState(null, '', '/profile');
+    renderApp(signedInServer());
+    expect(await screen.findByRole('heading', { name: 'Profile', level: 1 })).toBeTruthy();
+    expect(window.location.pathname).toBe('/account/profile');
   });
 
   it('switches the theme and remembers it', async () => {
@@ -247,9 +270,10 @@ describe('frame', () => {
     expect(screen.getByRole('banner')).toBeTruthy();
     const nav = screen.getByRole('navigation', { name: 'Main navigation' });
     const links = within(nav).getAllByRole('link');
-    expect(links.map((l) => l.textContent)).toEqual(['Home']);
+    // An owner also sees Administration.
+    expect(links.map((l) => l.textContent)).toEqual(['Home', 'Administration']);
     expect(links[0]?.getAttribute('aria-current')).toBe('page');
-    act(() => navigate('/profile'));
+    act(() => navigate('/account/profile'));
     await screen.findByRole('heading', { name: 'Profile', level: 1 });
     expect(within(nav).getByRole('link', { name: 'Home' }).getAttribute('aria-current')).toBeNull();
   });
@@ -268,11 +292,16 @@ describe('frame', () => {
     expect(document.activeElement).toBe(toggle);
   });
 
-  it('shows owner-only getting-started steps only to owners and admins', async () => {
+  it('shows owner-only getting-started steps and Administration only to owners and admins', async () => {
     renderApp(signedInServer({ ...minji, role: 'member' }));
     await screen.findByRole('heading', { name: greeting });
     expect(screen.getByRole('heading', { name: 'Getting started' })).toBeTruthy();
     expect(screen.queryByRole('heading', { name: 'Add your teammates' })).toBeNull();
+    const nav = screen.getByRole('navigation', { name: 'Main navigation' });
+    expect(within(nav).getAllByRole('link').map((l) => l.textContent)).toEqual(['Home']);
+    // And the admin pages do not exist for a member.
+    act(() => navigate('/admin/users'));
+    expect(await screen.findByRole('heading', { name: 'Page not found' })).toBeTruthy();
   });
 });
 

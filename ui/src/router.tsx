@@ -1,4 +1,4 @@
-import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { useEffect, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
 // A deliberately small client-side router: the app has a handful of flat
 // routes, so the History API is all it needs.
@@ -34,6 +34,34 @@ export function usePathname(): string {
   return useSyncExternalStore(subscribe, getPathname, getPathname);
 }
 
+function getSearch() {
+  return window.location.search;
+}
+
+/** The query string ("?a=b", or ""), re-rendering when it changes. */
+export function useSearch(): string {
+  return useSyncExternalStore(subscribe, getSearch, getSearch);
+}
+
+/** One query parameter of the current URL, or null. */
+export function useSearchParam(name: string): string | null {
+  return new URLSearchParams(useSearch()).get(name);
+}
+
+/** Splits a path into its non-empty segments: "/admin/teams/1" → ["admin", "teams", "1"]. */
+export function segments(pathname: string): string[] {
+  return pathname
+    .split('/')
+    .filter(Boolean)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
+}
+
 type LinkProps = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'> & { to: string };
 
 /** An <a> that navigates in-app on a plain left click and behaves natively otherwise. */
@@ -55,4 +83,12 @@ export function Link({ to, onClick, target, ...rest }: LinkProps) {
     navigate(to);
   };
   return <a href={to} target={target} onClick={handle} {...rest} />;
+}
+
+/** Replaces the current URL on render (old or index links such as /profile → /account/profile). */
+export function Redirect({ to }: { to: string }) {
+  useEffect(() => {
+    navigate(to, { replace: true });
+  }, [to]);
+  return null;
 }

@@ -12,13 +12,38 @@
 
 export type Role = 'owner' | 'admin' | 'member' | 'guest';
 
+export type UserStatus = 'active' | 'disabled';
+
 export interface User {
   id: string;
   email: string;
   name: string;
   role: Role;
+  status: UserStatus;
+  /** '' follows the browser. */
+  language: string;
+  /** IANA zone, or '' for the browser's. */
+  timezone: string;
+  avatar_url?: string;
+  mfa_enabled: boolean;
+  deleted?: boolean;
+  version: number;
+  last_seen_at?: string;
   created_at: string;
   updated_at: string;
+  /** Only on GET /me: an administrator requires MFA and this user has not enrolled. */
+  mfa_enrollment_required?: boolean;
+}
+
+/** The password step of a sign-in: either signed in, or a second factor is needed. */
+export type LoginResult =
+  | { kind: 'signedIn'; user: User }
+  | { kind: 'mfa'; token: string; methods: string[] };
+
+export interface MfaChallengeResponse {
+  mfa_required: true;
+  mfa_token: string;
+  methods?: string[];
 }
 
 export interface AuthResponse {
@@ -102,9 +127,13 @@ export interface ApiClientOptions {
 
 export interface RequestOptions {
   method?: string;
+  /** JSON-encoded, unless it is FormData (sent as multipart/form-data). */
   body?: unknown;
   signal?: AbortSignal;
 }
+
+/** The reason the server gives (403) when a session must enrol in MFA before anything else. */
+export const MFA_ENROLLMENT_REQUIRED = 'mfa_enrollment_required';
 
 const REFRESH_LOCK = 'nexus-refresh';
 /** Refresh this long before the access token expires (capped at half its lifetime). */
@@ -158,6 +187,7 @@ export class ApiClient {
 
   private accessToken: string | null = null;
   private currentUser: User | null = null;
+  private enrollment: boolean | null = null;
   private refreshing: Promise<boolean> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private expiresAt = 0;
@@ -213,19 +243,53 @@ export class ApiClient {
   }
 
   async setup(input: { email: string; name: string; password: string }): Promise<User> {
-    const res = await this.send('/api/v1/setup', { method: 'POST', body: input }, null);
-    const auth = await this.json<AuthResponse>(res);
-    this.startSession(auth);
-    this.channel?.postMessage({ type: 'signed-in' });
-    return auth.user;
+    return this.adopt(await this.publicJson<AuthResponse>('/api/v1/setup', { method: 'POST', body: input }));
   }
 
-  async login(input: { email: string; password: string }): Promise<User> {
+  /** The password step. With MFA on, the server answers with a challenge instead of a session. */
+  async login(input: { email: string; password: string }): Promise<LoginResult> {
     const res = await this.send('/api/v1/auth/login', { method: 'POST', body: input }, null);
-    const auth = await this.json<AuthResponse>(res);
-    this.startSession(auth);
-    this.channel?.postMessage({ type: 'signed-in' });
-    return auth.user;
+    const body = await this.json<AuthResponse | MfaChallengeResponse>(res);
+    if ('mfa_required' in body && body.mfa_required) {
+      return { kind: 'mfa', token: body.mfa_token, methods: body.methods ?? ['totp', 'recovery_code'] };
+    }
+    return { kind: 'signedIn', user: this.adopt(body as AuthResponse) };
+  }
+
+  /** The second step of an MFA sign-in: a TOTP code or a recovery code. */
+  async loginMfa(input: { mfa_token: string; code?: string; recovery_code?: string }): Promise<User> {
+    return this.adopt(await this.publicJson<AuthResponse>('/api/v1/auth/mfa', { method: 'POST', body: input }));
+  }
+
+  /** Self-registration (when the workspace allows it); signs the new account in. */
+  async register(input: { email: string; name: string; password: string }): Promise<User> {
+    return this.adopt(await this.publicJson<AuthResponse>('/api/v1/auth/register', { method: 'POST', body: input }));
+  }
+
+  /** Accepts an invitation: creates the account and signs it in. */
+  async acceptInvitation(token: string, input: { name: string; password: string }): Promise<User> {
+    const path = `/api/v1/invitations/${encodeURIComponent(token)}/accept`;
+    return this.adopt(await this.publicJson<AuthResponse>(path, { method: 'POST', body: input }));
+  }
+
+  /** A call that needs no session (sign-in options, password reset, invitations). */
+  async publicJson<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+    return this.json<T>(await this.send(path, opts, null));
+  }
+
+  /**
+   * null until known; true when the server says this session must enrol in
+   * MFA first (GET /me, or a 403 with reason mfa_enrollment_required).
+   */
+  get mfaEnrollmentRequired(): boolean | null {
+    return this.enrollment;
+  }
+
+  /** Marks enrolment as done (or needed) and tells listeners. */
+  setMfaEnrollmentRequired(required: boolean): void {
+    if (this.enrollment === required) return;
+    this.enrollment = required;
+    if (this.currentUser) this.emit({ user: this.currentUser });
   }
 
   /**
@@ -254,10 +318,18 @@ export class ApiClient {
   async me(signal?: AbortSignal): Promise<User> {
     const user = await this.request<User>('/api/v1/me', { signal });
     if (this.accessToken) {
+      this.enrollment = user.mfa_enrollment_required === true;
       this.currentUser = user;
       this.emit({ user });
     }
     return user;
+  }
+
+  /** Replaces the signed-in user after an update the server answered with the new user (PATCH /me, avatar…). */
+  updateUser(user: User): void {
+    if (!this.accessToken || !this.currentUser || user.id !== this.currentUser.id) return;
+    this.currentUser = { ...user, mfa_enrollment_required: this.currentUser.mfa_enrollment_required };
+    this.emit({ user: this.currentUser });
   }
 
   // ---- authenticated requests --------------------------------------------
@@ -267,6 +339,27 @@ export class ApiClient {
    * with any other caller that is refreshing) and one retry.
    */
   async request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+    return this.json<T>(await this.fetchAuthed(path, opts));
+  }
+
+  /** An authenticated download (e.g. a CSV export or an avatar): the body as a Blob plus the file name the server suggests. */
+  async blob(path: string, opts: RequestOptions = {}): Promise<{ blob: Blob; filename: string | null }> {
+    const res = await this.fetchAuthed(path, opts);
+    if (!res.ok) throw await this.toError(res);
+    const disposition = res.headers.get('Content-Disposition') ?? '';
+    const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+    const plain = /filename="?([^";]+)"?/i.exec(disposition);
+    let filename: string | null = null;
+    try {
+      filename = star?.[1] ? decodeURIComponent(star[1]) : (plain?.[1] ?? null);
+    } catch {
+      filename = plain?.[1] ?? null;
+    }
+    return { blob: await res.blob(), filename };
+  }
+
+  /** Sends with the access token; a 401 leads to one (shared) refresh and one retry. */
+  private async fetchAuthed(path: string, opts: RequestOptions): Promise<Response> {
     let token = this.accessToken;
     if (!token) {
       if (!(await this.refresh())) throw new ApiError(401, 'unauthorized', 'not signed in');
@@ -286,7 +379,7 @@ export class ApiClient {
         this.endSession('expired');
       }
     }
-    return this.json<T>(res);
+    return res;
   }
 
   /**
@@ -322,8 +415,11 @@ export class ApiClient {
 
   private async send(path: string, opts: RequestOptions, token: string | null): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json' };
-    let body: string | undefined;
-    if (opts.body !== undefined) {
+    let body: string | FormData | undefined;
+    if (typeof FormData !== 'undefined' && opts.body instanceof FormData) {
+      // The browser sets multipart/form-data with its boundary.
+      body = opts.body;
+    } else if (opts.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(opts.body);
     }
@@ -342,8 +438,17 @@ export class ApiClient {
     }
   }
 
+  /** Turns an error response into an ApiError, noting a required MFA enrolment on the way. */
+  private async toError(res: Response): Promise<ApiError> {
+    const err = await toApiError(res);
+    if (err.status === 403 && err.details.reason === MFA_ENROLLMENT_REQUIRED && this.accessToken) {
+      this.setMfaEnrollmentRequired(true);
+    }
+    return err;
+  }
+
   private async json<T>(res: Response): Promise<T> {
-    if (!res.ok) throw await toApiError(res);
+    if (!res.ok) throw await this.toError(res);
     if (res.status === 204) return undefined as T;
     try {
       return (await res.json()) as T;
@@ -352,19 +457,32 @@ export class ApiClient {
     }
   }
 
+  /** Starts a session from a sign-in response (this tab) and tells the other tabs. */
+  private adopt(auth: AuthResponse): User {
+    this.startSession(auth);
+    this.channel?.postMessage({ type: 'signed-in' });
+    return auth.user;
+  }
+
   private startSession(auth: AuthResponse): void {
+    const sameUser = this.currentUser !== null && this.currentUser.id === auth.user.id && this.accessToken !== null;
+    if (!sameUser) this.enrollment = null;
     this.accessToken = auth.access_token;
-    this.currentUser = auth.user;
+    // A refresh returns the plain user; keep what GET /me added.
+    this.currentUser = sameUser
+      ? { ...auth.user, mfa_enrollment_required: this.currentUser?.mfa_enrollment_required }
+      : auth.user;
     const lifetimeMs = Math.max(1, auth.expires_in) * 1000;
     this.expiresAt = Date.now() + lifetimeMs;
     this.schedule(Math.max(lifetimeMs - REFRESH_MARGIN_MS, lifetimeMs / 2));
-    this.emit({ user: auth.user });
+    this.emit({ user: this.currentUser });
   }
 
   private endSession(reason: SessionEndReason): void {
     const had = this.accessToken !== null;
     this.accessToken = null;
     this.currentUser = null;
+    this.enrollment = null;
     this.expiresAt = 0;
     this.clearTimer();
     // Tell listeners even if nothing was signed in, so a failed restore is visible too.

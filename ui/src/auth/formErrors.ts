@@ -7,7 +7,9 @@ import type { MessageKey } from '../i18n';
 export type FormError =
   | { kind: 'message'; key: MessageKey }
   /** 429: the server's Retry-After in seconds (null if it did not say). */
-  | { kind: 'rateLimited'; seconds: number | null };
+  | { kind: 'rateLimited'; seconds: number | null }
+  /** The server's own message (English), for errors this UI has no translation for. */
+  | { kind: 'server'; text: string };
 
 export interface Failure<F extends string> {
   form: FormError | null;
@@ -69,7 +71,78 @@ export function formErrorText(
   tp: (base: 'errors.rateLimited', count: number) => string,
 ): string {
   if (error.kind === 'message') return t(error.key);
+  if (error.kind === 'server') return error.text;
   // Never "0 seconds": a Retry-After of 0 still means "wait a moment".
   if (error.seconds === null || error.seconds < 1) return t('errors.rateLimitedSoon');
   return tp('errors.rateLimited', error.seconds);
+}
+
+/**
+ * Translations for the error codes and reasons this UI knows, checked in order:
+ * details.reason, then the error code (e.g. "conflict"), then "status:<n>".
+ */
+export type KnownErrors = Partial<Record<string, MessageKey>>;
+
+/** Reasons the server gives that mean the same wherever they appear. */
+const COMMON: KnownErrors = {
+  password_login_disabled: 'errors.passwordLoginDisabled',
+  registration_closed: 'errors.registrationClosed',
+  domain_not_allowed: 'errors.domainNotAllowed',
+  last_owner: 'errors.lastOwner',
+  too_common: 'validation.passwordTooCommon',
+  common_password: 'validation.passwordTooCommon',
+  password_too_common: 'validation.passwordTooCommon',
+  too_short: 'validation.passwordTooShort',
+  password_too_short: 'validation.passwordTooShort',
+  email_taken: 'errors.emailTaken',
+  'status:403': 'errors.forbidden',
+  'status:404': 'errors.notFound',
+};
+
+/** The message for any failed call: known reasons translated, else the server's (English) message. */
+export function errorFrom(err: unknown, known: KnownErrors = {}): FormError {
+  if (err instanceof NetworkError) return { kind: 'message', key: 'errors.network' };
+  if (!(err instanceof ApiError)) return { kind: 'message', key: 'errors.unexpected' };
+  if (err.status === 429) return { kind: 'rateLimited', seconds: err.retryAfter };
+  const reason = typeof err.details.reason === 'string' ? err.details.reason : undefined;
+  const candidates = [reason, err.code, `status:${err.status}`];
+  for (const c of candidates) {
+    if (c && known[c]) return { kind: 'message', key: known[c] };
+  }
+  for (const c of candidates) {
+    if (c && COMMON[c]) return { kind: 'message', key: COMMON[c] };
+  }
+  if (err.status === 401) return { kind: 'message', key: 'errors.sessionEnded' };
+  if (err.status >= 500) return { kind: 'message', key: 'errors.server' };
+  if (err.message && !/^HTTP \d+$/.test(err.message)) return { kind: 'server', text: err.message };
+  return { kind: 'message', key: 'errors.unexpected' };
+}
+
+/** True for a 409 conflict (a stale version). */
+export function isConflict(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 409;
+}
+
+/** The details.field of a 400, when it is one of `fields`. */
+export function invalidField<F extends string>(err: unknown, fields: readonly F[]): F | null {
+  if (!(err instanceof ApiError) || err.status !== 400) return null;
+  const f = err.details.field;
+  return typeof f === 'string' && (fields as readonly string[]).includes(f) ? (f as F) : null;
+}
+
+/** Client-side password checks (the server has the final word, e.g. on common passwords). */
+export function passwordProblem(password: string): MessageKey | undefined {
+  if (!password) return 'validation.passwordRequired';
+  const n = charLength(password);
+  if (n < PASSWORD_MIN) return 'validation.passwordTooShort';
+  if (n > PASSWORD_MAX) return 'validation.passwordTooLong';
+  return undefined;
+}
+
+/** Text for a field the server refused: a known reason translated, else its message. */
+export function fieldErrorText(err: unknown, t: (key: MessageKey) => string): string {
+  const e = errorFrom(err);
+  if (e.kind === 'message') return e.key === 'validation.summary' ? t('validation.fieldInvalid') : t(e.key);
+  if (e.kind === 'server') return e.text;
+  return t('validation.fieldInvalid');
 }

@@ -2,14 +2,22 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { User } from '../api/client';
 import { useI18n } from '../i18n';
 import { Link, usePathname } from '../router';
-import { HomeIcon, MenuIcon } from './Icons';
+import { HomeIcon, MenuIcon, ShieldIcon } from './Icons';
 import { LogoMark } from './Logo';
 import { UserMenu } from './UserMenu';
 
 const NARROW = '(max-width: 767.98px)';
 
-/** Modules shown in the sidebar. Only what exists is listed. */
-const NAV = [{ to: '/', key: 'nav.home', Icon: HomeIcon }] as const;
+/** Modules shown in the sidebar. Only what exists (and what this user may open) is listed. */
+const NAV = [
+  { to: '/', key: 'nav.home', Icon: HomeIcon, admin: false },
+  { to: '/admin', key: 'nav.admin', Icon: ShieldIcon, admin: true },
+] as const;
+
+function isActive(pathname: string, to: string): boolean {
+  if (to === '/') return pathname === '/';
+  return pathname === to || pathname.startsWith(`${to}/`);
+}
 
 /** The signed-in frame: skip link, header with the account menu, sidebar navigation and the main region. */
 export function AppFrame({ user, children }: { user: User; children: ReactNode }) {
@@ -87,8 +95,8 @@ export function AppFrame({ user, children }: { user: User; children: ReactNode }
       <div className="frame__body">
         <nav id="sidebar" ref={navRef} className="sidebar" aria-label={t('nav.label')}>
           <ul className="sidebar__list">
-            {NAV.map(({ to, key, Icon }) => {
-              const active = pathname === to;
+            {NAV.filter((n) => !n.admin || user.role === 'owner' || user.role === 'admin').map(({ to, key, Icon }) => {
+              const active = isActive(pathname, to);
               return (
                 <li key={to}>
                   <Link

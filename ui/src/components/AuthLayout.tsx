@@ -4,7 +4,7 @@ import { LogoMark } from './Logo';
 import { Preferences } from './Preferences';
 
 /** The centered card used by the setup, sign-in and connection-problem screens. */
-export function AuthLayout({ children }: { children: ReactNode }) {
+export function AuthLayout({ children, wide = false }: { children: ReactNode; wide?: boolean }) {
   const { t } = useI18n();
   return (
     <div className="auth">
@@ -13,7 +13,7 @@ export function AuthLayout({ children }: { children: ReactNode }) {
           <LogoMark size={36} />
           <span className="auth__product">{t('app.name')}</span>
         </div>
-        <div className="auth__card">{children}</div>
+        <div className={`auth__card${wide ? ' auth__card--wide' : ''}`}>{children}</div>
       </main>
       <footer className="auth__footer">
         <Preferences />

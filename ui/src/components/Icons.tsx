@@ -119,3 +119,77 @@ export const SparkIcon = (p: IconProps) => (
     <path d="M10 2.75 11.6 8.4l5.65 1.6-5.65 1.6L10 17.25 8.4 11.6 2.75 10 8.4 8.4Z" />
   </Svg>
 );
+
+export const CloseIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="m5 5 10 10M15 5 5 15" />
+  </Svg>
+);
+
+export const MoreIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="4.75" cy="10" r="1.1" fill="currentColor" stroke="none" />
+    <circle cx="10" cy="10" r="1.1" fill="currentColor" stroke="none" />
+    <circle cx="15.25" cy="10" r="1.1" fill="currentColor" stroke="none" />
+  </Svg>
+);
+
+export const ShieldIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M10 2.75 4 5v4.6c0 3.7 2.5 6.4 6 7.65 3.5-1.25 6-3.95 6-7.65V5z" />
+    <path d="m7.5 10 1.75 1.75L12.75 8" />
+  </Svg>
+);
+
+export const SettingsIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="10" cy="10" r="2.5" />
+    <path d="M10 2.75v2M10 15.25v2M17.25 10h-2M4.75 10h-2M15.1 4.9l-1.4 1.4M6.3 13.7l-1.4 1.4M15.1 15.1l-1.4-1.4M6.3 6.3 4.9 4.9" />
+  </Svg>
+);
+
+export const CopyIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="7" y="7" width="9.5" height="9.5" rx="1.5" />
+    <path d="M13 7V4.75A1.25 1.25 0 0 0 11.75 3.5h-7A1.25 1.25 0 0 0 3.5 4.75v7A1.25 1.25 0 0 0 4.75 13H7" />
+  </Svg>
+);
+
+export const DownloadIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M10 3.5v9M6.25 9 10 12.75 13.75 9M3.5 14.5v1.25c0 .7.55 1.25 1.25 1.25h10.5c.7 0 1.25-.55 1.25-1.25V14.5" />
+  </Svg>
+);
+
+export const PlusIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M10 4v12M4 10h12" />
+  </Svg>
+);
+
+export const SearchIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="8.75" cy="8.75" r="5" />
+    <path d="m12.5 12.5 4 4" />
+  </Svg>
+);
+
+export const ArrowLeftIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M16 10H4.5M9 5.5 4.5 10 9 14.5" />
+  </Svg>
+);
+
+export const MailIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="2.75" y="4.25" width="14.5" height="11.5" rx="1.5" />
+    <path d="m3.25 5.5 6.75 5.25 6.75-5.25" />
+  </Svg>
+);
+
+export const KeyIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="6.75" cy="13.25" r="3.25" />
+    <path d="m9.1 10.9 7.15-7.15M13.5 6.5l2 2M11.75 8.25l1.5 1.5" />
+  </Svg>
+);

@@ -5,7 +5,8 @@ import { LANGS, useI18n } from '../i18n';
 import { navigate } from '../router';
 import { THEME_PREFERENCES, setThemePreference, useThemePreference, type ThemePreference } from '../theme';
 import { Avatar } from './Avatar';
-import { CheckIcon, ChevronDownIcon, MonitorIcon, MoonIcon, SignOutIcon, SunIcon, UserIcon } from './Icons';
+import { CheckIcon, ChevronDownIcon, MonitorIcon, MoonIcon, SettingsIcon, SignOutIcon, SunIcon } from './Icons';
+import type { Lang } from '../i18n';
 
 const themeIcons: Record<ThemePreference, typeof SunIcon> = { light: SunIcon, dark: MoonIcon, system: MonitorIcon };
 
@@ -17,7 +18,18 @@ const themeIcons: Record<ThemePreference, typeof SunIcon> = { light: SunIcon, da
 export function UserMenu({ user }: { user: User }) {
   const { t, lang, setLanguage } = useI18n();
   const theme = useThemePreference();
-  const { logout } = useAuth();
+  const { logout, client } = useAuth();
+
+  // Choosing a language here also saves it to the account (best effort), so
+  // it follows the user to other devices.
+  const chooseLanguage = (l: Lang) => {
+    setLanguage(l);
+    if (user.language === l) return;
+    void client
+      .request<User>('/api/v1/me', { method: 'PATCH', body: { language: l, version: user.version } })
+      .then((u) => client.updateUser(u))
+      .catch(() => undefined);
+  };
   const [open, setOpen] = useState(false);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuRef = useRef<HTMLDivElement>(null);
@@ -137,7 +149,7 @@ export function UserMenu({ user }: { user: User }) {
         onClick={() => (open ? close(false) : openMenu('first'))}
         onKeyDown={onButtonKeyDown}
       >
-        <Avatar name={user.name} />
+        <Avatar name={user.name} url={user.avatar_url} />
         <span className="user-menu__name" aria-hidden="true">
           {user.name}
         </span>
@@ -146,15 +158,15 @@ export function UserMenu({ user }: { user: User }) {
       {open ? (
         <div ref={menuRef} className="menu" onKeyDown={onMenuKeyDown}>
           <div className="menu__header">
-            <Avatar name={user.name} size="lg" />
+            <Avatar name={user.name} url={user.avatar_url} size="lg" />
             <div className="menu__who">
               <span className="menu__who-name">{user.name}</span>
               <span className="menu__who-email">{user.email}</span>
             </div>
           </div>
           <div id={menuId} className="menu__list" role="menu" aria-label={t('userMenu.menu')}>
-          <MenuItem icon={<UserIcon width={18} height={18} />} onSelect={choose(() => navigate('/profile'))}>
-            {t('userMenu.profile')}
+          <MenuItem icon={<SettingsIcon width={18} height={18} />} onSelect={choose(() => navigate('/account/profile'))}>
+            {t('userMenu.account')}
           </MenuItem>
           <div className="menu__separator" role="separator" />
           <div role="group" aria-labelledby={`${id}-lang`}>
@@ -162,7 +174,7 @@ export function UserMenu({ user }: { user: User }) {
               {t('language.label')}
             </div>
             {LANGS.map((l) => (
-              <MenuRadio key={l} checked={lang === l} lang={l} onSelect={choose(() => setLanguage(l))}>
+              <MenuRadio key={l} checked={lang === l} lang={l} onSelect={choose(() => chooseLanguage(l))}>
                 {t(`language.${l}`)}
               </MenuRadio>
             ))}

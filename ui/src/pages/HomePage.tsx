@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { User } from '../api/client';
-import { ArchiveIcon, SparkIcon, TerminalIcon, UserIcon } from '../components/Icons';
+import { ArchiveIcon, ShieldIcon, SparkIcon, UserIcon } from '../components/Icons';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 import { useI18n, type MessageKey } from '../i18n';
 import { Link } from '../router';
@@ -13,8 +13,6 @@ export function dayPart(hour: number): DayPart {
   if (hour >= 12 && hour < 18) return 'afternoon';
   return 'evening';
 }
-
-const USER_CREATE_EXAMPLE = 'nexus user create --email name@example.com --name "Kim Minji" --role member --password-stdin';
 
 export function HomePage({ user, now = new Date() }: { user: User; now?: Date }) {
   const { t, lang } = useI18n();
@@ -46,17 +44,23 @@ export function HomePage({ user, now = new Date() }: { user: User; now?: Date })
           </Step>
           <Step icon={<UserIcon />} title={t('home.start.profile.title')}>
             <p>{t('home.start.profile.body')}</p>
-            <Link to="/profile" className="link-arrow">
+            <Link to="/account/profile" className="link-arrow">
               {t('home.start.profile.link')}
             </Link>
           </Step>
           {manages ? (
             <>
-              <Step icon={<TerminalIcon />} title={t('home.start.team.title')}>
+              <Step icon={<UserIcon />} title={t('home.start.team.title')}>
                 <p>{t('home.start.team.body')}</p>
-                <pre className="code" tabIndex={0}>
-                  <code translate="no">{USER_CREATE_EXAMPLE}</code>
-                </pre>
+                <Link to="/admin/users" className="link-arrow">
+                  {t('home.start.team.link')}
+                </Link>
+              </Step>
+              <Step icon={<ShieldIcon />} title={t('home.start.security.title')}>
+                <p>{t('home.start.security.body')}</p>
+                <Link to="/admin/security" className="link-arrow">
+                  {t('home.start.security.link')}
+                </Link>
               </Step>
               <Step icon={<ArchiveIcon />} title={t('home.start.backup.title')}>
                 <p>{t('home.start.backup.body')}</p>

@@ -8,6 +8,11 @@ export const minji: User = {
   email: 'minji@example.com',
   name: 'Kim Minji',
   role: 'owner',
+  status: 'active',
+  language: '',
+  timezone: '',
+  mfa_enabled: false,
+  version: 1,
   created_at: '2025-03-14T09:00:00Z',
   updated_at: '2025-03-14T09:00:00Z',
 };
@@ -36,6 +41,8 @@ export function auth(token: string, user: User = minji, expiresIn = 900): AuthRe
 export interface Call {
   method: string;
   path: string;
+  /** The query string ("?a=b" or ""). */
+  search: string;
   authorization: string | null;
   body: unknown;
 }
@@ -51,6 +58,7 @@ export function fakeServer(handler: Handler) {
     const call: Call = {
       method: (init.method ?? 'GET').toUpperCase(),
       path: url.pathname,
+      search: url.search,
       authorization: headers.get('Authorization'),
       body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
     };
@@ -64,4 +72,25 @@ export function fakeServer(handler: Handler) {
     fetch: fetch as typeof globalThis.fetch,
     count: (method: string, path: string) => calls.filter((c) => c.method === method && c.path === path).length,
   };
+}
+
+/** A user as the API returns it, with defaults for the fields a test does not care about. */
+export function makeUser(over: Partial<User> & Pick<User, 'id' | 'name' | 'email'>): User {
+  return { ...minji, role: 'member', version: 1, ...over };
+}
+
+/**
+ * A server where `user` already has a session cookie: setup is done, refresh
+ * succeeds with token "t1", GET /me answers, and `routes` handles the rest
+ * (return undefined for a 404).
+ */
+export function signedInServer(user: User, routes: (call: Call) => Response | undefined | Promise<Response | undefined> = () => undefined) {
+  return fakeServer(async (call) => {
+    if (call.path === '/api/v1/setup') return json(200, { needed: false });
+    if (call.path === '/api/v1/auth/refresh') return json(200, auth('t1', user));
+    if (call.path === '/api/v1/auth/logout') return json(204);
+    if (call.path === '/api/v1/me' && call.method === 'GET') return json(200, user);
+    const res = await routes(call);
+    return res ?? apiError(404, 'not_found', 'no route');
+  });
 }
