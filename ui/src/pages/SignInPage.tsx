@@ -30,19 +30,30 @@ const NOTICES: Record<string, MessageKey> = {
   password_reset: 'signIn.notice.passwordReset',
 };
 
-/** Reads (and then drops) the one-time query parameters, so a reload does not show them again. */
-function useOneTimeParams(): { ssoError: string | null; notice: string | null } {
-  const [params] = useState(() => {
+interface OneTimeParams {
+  ssoError: string | null;
+  notice: string | null;
+  /** An SSO sign-in that still needs the second factor: the callback puts the challenge in the URL fragment. */
+  mfa: { token: string; methods: string[] } | null;
+}
+
+/** Reads (and then drops) the one-time parameters, so a reload does not show them again. */
+function useOneTimeParams(): OneTimeParams {
+  const [params] = useState<OneTimeParams>(() => {
     const q = new URLSearchParams(window.location.search);
-    return { ssoError: q.get('sso_error'), notice: q.get('notice') };
+    const h = new URLSearchParams(window.location.hash.replace(/^#/, ''));
+    const token = h.get('mfa_token');
+    const methods = (h.get('methods') ?? 'totp,recovery_code').split(',').filter(Boolean);
+    return { ssoError: q.get('sso_error'), notice: q.get('notice'), mfa: token ? { token, methods } : null };
   });
   useEffect(() => {
-    if (params.ssoError || params.notice) {
+    if (params.ssoError || params.notice || params.mfa) {
       const q = new URLSearchParams(window.location.search);
       q.delete('sso_error');
       q.delete('notice');
       const rest = q.toString();
-      window.history.replaceState(null, '', window.location.pathname + (rest ? `?${rest}` : '') + window.location.hash);
+      // The fragment only ever carries the MFA challenge: drop it entirely.
+      window.history.replaceState(null, '', window.location.pathname + (rest ? `?${rest}` : ''));
     }
   }, [params]);
   return params;
@@ -69,14 +80,14 @@ export function SignInPage() {
   const { t, tp } = useI18n();
   const { login, endReason } = useAuth();
   const options = useAuthOptions();
-  const { ssoError, notice } = useOneTimeParams();
+  const { ssoError, notice, mfa: ssoMfa } = useOneTimeParams();
 
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<FormError | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<Field, MessageKey>>>({});
-  const [mfa, setMfa] = useState<{ token: string; methods: string[] } | null>(null);
+  const [mfa, setMfa] = useState<{ token: string; methods: string[] } | null>(ssoMfa);
   const refs = { email: useRef<HTMLInputElement>(null), password: useRef<HTMLInputElement>(null) };
   useDocumentTitle(mfa ? 'mfa.step.docTitle' : 'signIn.docTitle');
 

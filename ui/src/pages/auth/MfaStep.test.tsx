@@ -44,6 +44,21 @@ async function passwordStep() {
 }
 
 describe('sign-in with two-factor authentication', () => {
+  it('continues an SSO sign-in that needs the second factor, from the URL fragment, and drops the fragment', async () => {
+    window.history.replaceState(null, '', '/signin#mfa_token=mfa-tok&methods=totp,recovery_code');
+    const server = mfaServer();
+    renderApp(server);
+    await screen.findByRole('heading', { name: 'Two-factor authentication' });
+    expect(window.location.hash).toBe('');
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Authentication code'), '123456');
+    await user.click(screen.getByRole('button', { name: 'Verify' }));
+    expect(await screen.findByRole('heading', { name: greeting })).toBeTruthy();
+    const mfaCall = server.calls.find((c) => c.path === '/api/v1/auth/mfa');
+    expect((mfaCall?.body as { mfa_token: string }).mfa_token).toBe('mfa-tok');
+    expect(server.calls.some((c) => c.path === '/api/v1/auth/login')).toBe(false);
+  });
+
   it('asks for the 6-digit code after the password, then signs in', async () => {
     const server = mfaServer();
     renderApp(server);
