@@ -157,6 +157,15 @@ func (backend) Open(ctx context.Context, cfg config.Config, log *slog.Logger) (_
 	if svc.SSO, err = sso.NewService(ssoConfig(cfg.SSO), txStore[sso.Tx]{st}, authSvc, svc.Settings, signingKey, nil, time.Now, log); err != nil {
 		return nil, err
 	}
+
+	// --- realtime: bus, outbox dispatcher, gateway (wrap rt.Close to stop what you start) ---
+
+	// --- knowledge base: render, blobs, files ---
+
+	// --- knowledge base: spaces and documents ---
+
+	// --- chat ---
+
 	return rt, nil
 }
 

@@ -61,6 +61,14 @@ func buildDeps(t *testing.T, st *store.Store, clk *clock, key []byte, o options,
 	deps.MFA, deps.SSO = mfaSvc, ssoSvc
 
 	// --- tokens and sessions ---
+
+	// --- realtime ---
+
+	// --- knowledge base: render, blobs, files ---
+
+	// --- knowledge base: spaces and documents ---
+
+	// --- chat ---
 	// The auth service above serves them; its store must offer them too.
 	var _ auth.TokenStore = authStore{Store: st}
 

@@ -16,9 +16,13 @@ import (
 	"nexus/app/audit"
 	"nexus/app/auth"
 	"nexus/app/authz"
+	"nexus/app/chat"
+	"nexus/app/files"
 	"nexus/app/identity"
+	"nexus/app/kb"
 	"nexus/app/mail"
 	"nexus/app/mfa"
+	"nexus/app/realtime"
 	"nexus/app/settings"
 	"nexus/app/sso"
 )
@@ -58,6 +62,10 @@ type Deps struct {
 	Settings  *settings.Service
 	MFA       *mfa.Service
 	SSO       *sso.Service
+	KB        *kb.Service
+	Files     *files.Service
+	Realtime  *realtime.Gateway
+	Chat      *chat.Service
 	Readiness Readiness
 	UI        fs.FS
 	Log       *slog.Logger
@@ -132,10 +140,14 @@ func (s *Server) routes() {
 	v1.Post("/auth/refresh", s.refresh)
 	v1.Post("/auth/logout", s.logout)
 	v1.Get("/me", s.requireAuth, s.getMe)
-	s.accountRoutes(v1) // accounts.go: users, invitations, registration, profile, passwords, mail outbox
-	s.accessRoutes(v1)  // access.go: teams, audit log, security settings
-	s.mfaRoutes(v1)     // mfa.go: MFA enrolment and sign-in step, SSO
-	s.tokenRoutes(v1)   // tokens.go: sessions and personal access tokens
+	s.accountRoutes(v1)  // accounts.go: users, invitations, registration, profile, passwords, mail outbox
+	s.accessRoutes(v1)   // access.go: teams, audit log, security settings
+	s.mfaRoutes(v1)      // mfa.go: MFA enrolment and sign-in step, SSO
+	s.tokenRoutes(v1)    // tokens.go: sessions and personal access tokens
+	s.kbRoutes(a, v1)    // kb.go: spaces, documents, versions, tags, categories, templates, trash, shares (/s/:token), import/export
+	s.fileRoutes(v1)     // files.go: attachments (upload, download, thumbnails)
+	s.realtimeRoutes(v1) // realtime.go: WebSocket tickets and the gateway
+	s.chatRoutes(v1)     // chat.go: channels, DMs, messages, threads, reactions, pins, read state, notifications
 
 	a.All("/api/*", s.apiNotFound)
 	a.Get("/*", s.spa.serve)
