@@ -61,6 +61,8 @@ func buildDeps(t *testing.T, st *store.Store, clk *clock, key []byte, o options,
 	deps.MFA, deps.SSO = mfaSvc, ssoSvc
 
 	// --- tokens and sessions ---
+	// The auth service above serves them; its store must offer them too.
+	var _ auth.TokenStore = authStore{Store: st}
 
 	// --- realtime ---
 
@@ -69,8 +71,6 @@ func buildDeps(t *testing.T, st *store.Store, clk *clock, key []byte, o options,
 	// --- knowledge base: spaces and documents ---
 
 	// --- chat ---
-	// The auth service above serves them; its store must offer them too.
-	var _ auth.TokenStore = authStore{Store: st}
 
 	return deps
 }
