@@ -24,13 +24,46 @@ import (
 // Config is every setting. Each leaf has a yaml key; its environment
 // variable is NEXUS_ + SECTION_KEY in upper case (server.addr → NEXUS_SERVER_ADDR).
 type Config struct {
-	Server Server `yaml:"server"`
-	Data   Data   `yaml:"data"`
-	Log    Log    `yaml:"log"`
-	Auth   Auth   `yaml:"auth"`
-	Mail   Mail   `yaml:"mail"`
-	SSO    SSO    `yaml:"sso"`
-	Audit  Audit  `yaml:"audit"`
+	Server   Server   `yaml:"server"`
+	Data     Data     `yaml:"data"`
+	Log      Log      `yaml:"log"`
+	Auth     Auth     `yaml:"auth"`
+	Mail     Mail     `yaml:"mail"`
+	SSO      SSO      `yaml:"sso"`
+	Audit    Audit    `yaml:"audit"`
+	KB       KB       `yaml:"kb"`
+	Realtime Realtime `yaml:"realtime"`
+	NATS     NATS     `yaml:"nats"`
+}
+
+// KB is the knowledge base.
+type KB struct {
+	AttachmentMaxSize ByteSize      `yaml:"attachment_max_size"`
+	TrashRetention    time.Duration `yaml:"trash_retention"`
+	// PublicSharing is the default of the admin setting that allows public
+	// share links; a value saved by an administrator wins.
+	PublicSharing bool `yaml:"public_sharing"`
+}
+
+// Realtime is live delivery to browsers over WebSocket.
+type Realtime struct {
+	// ReplayWindow is how far back a reconnecting client is sent the events
+	// it missed; beyond it the client is told to refetch.
+	ReplayWindow   time.Duration `yaml:"replay_window"`
+	MaxConnections int           `yaml:"max_connections"`
+	// SendBuffer is how many events may wait for one slow connection before
+	// it is disconnected.
+	SendBuffer   int           `yaml:"send_buffer"`
+	PingInterval time.Duration `yaml:"ping_interval"`
+	IdleTimeout  time.Duration `yaml:"idle_timeout"`
+	MaxFrame     ByteSize      `yaml:"max_frame"`
+}
+
+// NATS is the embedded message bus.
+type NATS struct {
+	// Listen opens a TCP listener (HOST:PORT) for external NATS clients;
+	// empty keeps the bus in-process only.
+	Listen string `yaml:"listen"`
 }
 
 // Server is the HTTP listener.
@@ -157,6 +190,9 @@ func Default() Config {
 		Mail:  Mail{SMTPPort: 587, SMTPSecurity: "starttls", From: "Nexus <nexus@localhost>"},
 		SSO:   SSO{AutoCreate: true, LinkByEmail: true, DefaultRole: "member"},
 		Audit: Audit{Retention: 365 * 24 * time.Hour},
+		KB:    KB{AttachmentMaxSize: 25 << 20, TrashRetention: 30 * 24 * time.Hour, PublicSharing: true},
+		Realtime: Realtime{ReplayWindow: 24 * time.Hour, MaxConnections: 10000, SendBuffer: 256,
+			PingInterval: 30 * time.Second, IdleTimeout: 90 * time.Second, MaxFrame: 64 << 10},
 	}
 }
 
@@ -530,6 +566,32 @@ func (c *Config) Validate() error {
 	}
 	if len(c.SSO.Providers) > 0 && c.Server.PublicURL == "" {
 		bad("server.public_url", "must be set when SSO providers are configured: it is the base of the callback URL registered with the provider")
+	}
+	if c.KB.AttachmentMaxSize < 1<<10 || c.KB.AttachmentMaxSize > 4<<30 {
+		bad("kb.attachment_max_size", "must be between 1KiB and 4GiB")
+	}
+	if c.KB.TrashRetention < time.Hour {
+		bad("kb.trash_retention", "must be at least 1h")
+	}
+	if c.Realtime.ReplayWindow < time.Minute {
+		bad("realtime.replay_window", "must be at least 1m")
+	}
+	if c.Realtime.MaxConnections < 1 {
+		bad("realtime.max_connections", "must be at least 1")
+	}
+	if c.Realtime.SendBuffer < 8 {
+		bad("realtime.send_buffer", "must be at least 8")
+	}
+	if c.Realtime.PingInterval < time.Second || c.Realtime.IdleTimeout <= c.Realtime.PingInterval {
+		bad("realtime.idle_timeout", "must be longer than realtime.ping_interval (at least 1s)")
+	}
+	if c.Realtime.MaxFrame < 1<<10 {
+		bad("realtime.max_frame", "must be at least 1KiB")
+	}
+	if c.NATS.Listen != "" {
+		if _, port, err := net.SplitHostPort(c.NATS.Listen); err != nil || port == "" {
+			bad("nats.listen", "%q is not HOST:PORT", c.NATS.Listen)
+		}
 	}
 	if c.Audit.Retention < 0 || (c.Audit.Retention > 0 && c.Audit.Retention < 24*time.Hour) {
 		bad("audit.retention", "must be 0 (keep forever) or at least 24h")
