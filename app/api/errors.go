@@ -76,9 +76,12 @@ func (s *Server) toAppError(err error) *app.Error {
 		case http.StatusMethodNotAllowed:
 			return &app.Error{Code: codeMethodNotAllowed, Message: "This method is not allowed here."}
 		case http.StatusRequestEntityTooLarge:
-			return &app.Error{Code: codeTooLarge,
-				Message: fmt.Sprintf("The request body is larger than the %s limit.", s.cfg.BodyLimitText),
-				Details: map[string]any{"limit_bytes": s.cfg.BodyLimit}}
+			limit, text := s.cfg.BodyLimit, s.cfg.BodyLimitText
+			if s.cfg.UploadLimit > limit {
+				// Only an upload can have gone past the smaller limit.
+				limit, text = s.cfg.UploadLimit, s.cfg.UploadLimitText
+			}
+			return tooLarge(limit, text)
 		case http.StatusRequestTimeout:
 			return &app.Error{Code: codeTimeout, Message: "The request took too long to arrive."}
 		case http.StatusRequestHeaderFieldsTooLarge:
@@ -90,6 +93,11 @@ func (s *Server) toAppError(err error) *app.Error {
 		}
 	}
 	return &app.Error{Code: app.CodeInternal, Message: "Something went wrong on our side.", Err: err}
+}
+
+func tooLarge(limit int, text string) *app.Error {
+	return &app.Error{Code: codeTooLarge, Message: fmt.Sprintf("The request body is larger than the %s limit.", text),
+		Details: map[string]any{"limit_bytes": limit}}
 }
 
 // handleError is Fiber's error handler: it writes the error body and logs

@@ -63,6 +63,7 @@ type options struct {
 	ipPerMinute  int
 	freeFailures int
 	bodyLimit    int
+	uploadLimit  int // largest multipart body; default 26 MiB
 	publicURL    string
 	skipMigrate  bool
 	noProxy      bool // do not trust the test client as a proxy
@@ -96,6 +97,9 @@ func newHarness(t *testing.T, o options) *harness {
 	if o.bodyLimit == 0 {
 		o.bodyLimit = 64 << 10
 	}
+	if o.uploadLimit == 0 {
+		o.uploadLimit = 26 << 20
+	}
 	clk := &clock{t: time.Now().UTC()}
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "nexus.db"), store.Options{Now: clk.now})
 	if err != nil {
@@ -117,7 +121,7 @@ func newHarness(t *testing.T, o options) *harness {
 		proxies = append(proxies, testClient)
 	}
 	srv, err := api.New(api.Config{
-		BodyLimit: o.bodyLimit, BodyLimitText: "64KiB", ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second,
+		BodyLimit: o.bodyLimit, BodyLimitText: "64KiB", UploadLimit: o.uploadLimit, UploadLimitText: "25MiB", ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second,
 		IdleTimeout: 5 * time.Second, PublicURL: o.publicURL,
 		// app.Test connects from 0.0.0.0; trusting it lets tests choose the
 		// client address with X-Forwarded-For.

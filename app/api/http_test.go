@@ -87,10 +87,19 @@ func checkError(t *testing.T, name string, r response, status int, code, field, 
 	}
 }
 
+// Uploads may be larger than other bodies: a JSON body over the API limit is
+// refused even though the connection admits a larger upload.
+func TestJSONBodyLimitBelowUploadLimit(t *testing.T) {
+	h := newHarness(t, options{bodyLimit: 4096})
+	body := `{"email":"` + strings.Repeat("a", 8000) + `@b.c","password":"x"}`
+	r := h.request("POST", "/api/v1/auth/login", body, nil)
+	checkError(t, "json over the limit", r, 413, "too_large", "", "64KiB")
+}
+
 // The body limit is enforced while reading the request, before routing, so
 // it is tested over a real connection rather than app.Test.
 func TestBodyTooLarge(t *testing.T) {
-	h := newHarness(t, options{bodyLimit: 4096})
+	h := newHarness(t, options{bodyLimit: 4096, uploadLimit: 4096})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

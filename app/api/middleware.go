@@ -120,6 +120,9 @@ func (s *Server) apiMiddleware(c *fiber.Ctx) error {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
 	}
+	if n := len(c.Body()); n > s.cfg.BodyLimit && !isMultipart(c) {
+		return tooLarge(s.cfg.BodyLimit, s.cfg.BodyLimitText)
+	}
 	if site := c.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
 		return &app.Error{Code: app.CodeForbidden, Message: "Cross-site requests are not allowed.",
 			Details: map[string]any{"reason": "cross_site"}}
@@ -129,6 +132,10 @@ func (s *Server) apiMiddleware(c *fiber.Ctx) error {
 			Details: map[string]any{"reason": "cross_origin"}}
 	}
 	return c.Next()
+}
+
+func isMultipart(c *fiber.Ctx) bool {
+	return strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEMultipartForm)
 }
 
 func (s *Server) sameOrigin(c *fiber.Ctx, origin string) bool {

@@ -29,13 +29,17 @@ import (
 
 // Config is what the HTTP layer needs from the configuration.
 type Config struct {
-	BodyLimit      int
-	BodyLimitText  string // e.g. "8MiB", for messages
-	ReadTimeout    time.Duration
-	WriteTimeout   time.Duration
-	IdleTimeout    time.Duration
-	PublicURL      string // when set, the only origin allowed for unsafe requests
-	TrustedProxies []*net.IPNet
+	BodyLimit     int
+	BodyLimitText string // e.g. "8MiB", for messages
+	// UploadLimit is the largest multipart/form-data body (file uploads);
+	// every other body is held to BodyLimit. Zero means BodyLimit.
+	UploadLimit     int
+	UploadLimitText string
+	ReadTimeout     time.Duration
+	WriteTimeout    time.Duration
+	IdleTimeout     time.Duration
+	PublicURL       string // when set, the only origin allowed for unsafe requests
+	TrustedProxies  []*net.IPNet
 	// TLS is true when the server itself terminates TLS; cookies are then
 	// Secure. Behind a TLS proxy, set PublicURL to https://… instead.
 	TLS         bool
@@ -97,12 +101,14 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.app = fiber.New(fiber.Config{
 		AppName:               "nexus",
 		DisableStartupMessage: true,
-		BodyLimit:             cfg.BodyLimit,
-		ReadTimeout:           cfg.ReadTimeout,
-		WriteTimeout:          cfg.WriteTimeout,
-		IdleTimeout:           cfg.IdleTimeout,
-		ReadBufferSize:        16 << 10, // room for cookies and long tokens
-		ErrorHandler:          s.handleError,
+		// The connection-level limit must admit uploads; apiMiddleware
+		// holds every other body to BodyLimit.
+		BodyLimit:      max(cfg.BodyLimit, cfg.UploadLimit),
+		ReadTimeout:    cfg.ReadTimeout,
+		WriteTimeout:   cfg.WriteTimeout,
+		IdleTimeout:    cfg.IdleTimeout,
+		ReadBufferSize: 16 << 10, // room for cookies and long tokens
+		ErrorHandler:   s.handleError,
 		// Values taken from a request outlive the handler (rate-limit keys,
 		// session rows), so they must not alias fasthttp's reused buffers.
 		Immutable:     true,

@@ -233,15 +233,18 @@ func openRuntime(cmd *cobra.Command, env Env, flags *dataFlags) (config.Config, 
 // apiConfig translates the configuration for the HTTP layer.
 func apiConfig(cfg config.Config) api.Config {
 	return api.Config{
-		BodyLimit:      int(cfg.Server.BodyLimit),
-		BodyLimitText:  cfg.Server.BodyLimit.String(),
-		ReadTimeout:    cfg.Server.ReadTimeout,
-		WriteTimeout:   cfg.Server.WriteTimeout,
-		IdleTimeout:    cfg.Server.IdleTimeout,
-		PublicURL:      strings.TrimSuffix(cfg.Server.PublicURL, "/"),
-		TrustedProxies: parseProxies(cfg.Server.TrustedProxies),
-		TLS:            cfg.Server.TLSCertFile != "",
-		LogRequests:    cfg.Log.Requests,
+		BodyLimit:     int(cfg.Server.BodyLimit),
+		BodyLimitText: cfg.Server.BodyLimit.String(),
+		// Multipart overhead on top of the largest attachment.
+		UploadLimit:     int(cfg.KB.AttachmentMaxSize) + 1<<20,
+		UploadLimitText: cfg.KB.AttachmentMaxSize.String(),
+		ReadTimeout:     cfg.Server.ReadTimeout,
+		WriteTimeout:    cfg.Server.WriteTimeout,
+		IdleTimeout:     cfg.Server.IdleTimeout,
+		PublicURL:       strings.TrimSuffix(cfg.Server.PublicURL, "/"),
+		TrustedProxies:  parseProxies(cfg.Server.TrustedProxies),
+		TLS:             cfg.Server.TLSCertFile != "",
+		LogRequests:     cfg.Log.Requests,
 
 		APIRateLimit:             cfg.Auth.APIRateLimit,
 		APIRateLimitExemptOwners: cfg.Auth.APIRateLimitExemptOwners,
