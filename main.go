@@ -5,13 +5,19 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -22,14 +28,20 @@ import (
 	"nexus/app/audit"
 	"nexus/app/auth"
 	"nexus/app/authz"
+	"nexus/app/chat"
 	"nexus/app/cli"
 	"nexus/app/config"
+	"nexus/app/files"
 	"nexus/app/identity"
+	"nexus/app/kb"
 	"nexus/app/mail"
 	"nexus/app/mfa"
+	"nexus/app/realtime"
 	"nexus/app/settings"
 	"nexus/app/sso"
+	"nexus/embed/bus"
 	"nexus/store"
+	"nexus/store/blobs"
 	"nexus/ui"
 )
 
@@ -92,7 +104,9 @@ func (backend) Open(ctx context.Context, cfg config.Config, log *slog.Logger) (_
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, dir.DatabasePath(), store.Options{})
+	// Every commit wakes the outbox dispatcher (realtime section below).
+	commits := realtime.NewSignal()
+	st, err := store.Open(ctx, dir.DatabasePath(), store.Options{OnCommit: commits.Notify})
 	if err != nil {
 		return nil, err
 	}
@@ -159,15 +173,111 @@ func (backend) Open(ctx context.Context, cfg config.Config, log *slog.Logger) (_
 	}
 
 	// --- realtime: bus, outbox dispatcher, gateway (wrap rt.Close to stop what you start) ---
+	// The bus is in-process; nats.listen adds a TCP listener on which
+	// external clients may subscribe to events (read only), signing in as
+	// "external" with the password in data/keys/nats.password. The
+	// dispatcher publishes each commit's outbox events; the gateway serves
+	// /api/v1/ws. Closing stops the gateway (clients get 1001 and
+	// reconnect) and then the bus, after the HTTP server has drained.
+	busCfg := bus.Config{Listen: cfg.NATS.Listen, Log: log}
+	if cfg.NATS.Listen != "" {
+		if busCfg.ExternalPassword, err = loadOrCreateSecret(dir.KeyPath(natsPasswordFile)); err != nil {
+			return nil, err
+		}
+	}
+	eventBus, err := bus.Open(busCfg)
+	if err != nil {
+		if cfg.NATS.Listen != "" {
+			return nil, &config.Error{Key: "nats.listen", Msg: err.Error()}
+		}
+		return nil, err
+	}
+	dispatcher := realtime.NewDispatcher(st, eventBus, commits, realtime.DispatcherConfig{}, log)
+	svc.Realtime = realtime.NewGateway(realtime.Config{
+		ReplayWindow: cfg.Realtime.ReplayWindow, MaxConnections: cfg.Realtime.MaxConnections,
+		SendBuffer: cfg.Realtime.SendBuffer, PingInterval: cfg.Realtime.PingInterval,
+		IdleTimeout: cfg.Realtime.IdleTimeout, MaxFrame: int64(cfg.Realtime.MaxFrame),
+	}, st, eventBus, realtime.CredentialChecker{Store: st}, log)
+	// Events addressed to one user (resource_type "notification" with
+	// data.user_id: notifications, read state) are checked for that user
+	// only, not for everyone connected.
+	svc.Realtime.RegisterAudience("notification", realtime.DataUserAudience)
+	rt.Background = append(rt.Background, dispatcher.Run, svc.Realtime.Run,
+		realtime.RetentionJob(st, cfg.Realtime.ReplayWindow, log))
+	if err := registerRealtimeMetrics(reg, dispatcher, svc.Realtime); err != nil {
+		eventBus.Close()
+		return nil, err
+	}
+	closeStore := rt.Close
+	rt.Close = func() error {
+		gwErr := svc.Realtime.Close()
+		return errors.Join(gwErr, eventBus.Close(), closeStore())
+	}
 
 	// --- knowledge base: render, blobs, files ---
+	// Attachments: contents in data/blobs, encrypted with data/keys/blobs.key
+	// (back it up with the database: without it the files are unreadable).
+	// Owner modules (documents, chat) register who may see their files
+	// below. Deleted attachments and unused blobs are collected hourly.
+	blobKey, err := dir.LoadOrCreateKey(blobsKeyFile, blobs.KeySize)
+	if err != nil {
+		return nil, err
+	}
+	blobStore, err := blobs.Open(filepath.Join(dir.Root, blobsDir), blobKey)
+	if err != nil {
+		return nil, err
+	}
+	svc.Files = files.NewService(txStore[files.Tx]{st}, filesBlobs{blobStore}, files.Config{
+		MaxSize: int64(cfg.KB.AttachmentMaxSize), Retention: cfg.KB.TrashRetention,
+	}, log)
+	rt.Background = append(rt.Background, svc.Files.RunGC)
 
 	// --- knowledge base: spaces and documents ---
+	// Spaces, documents, versions, shares and the trash; the public
+	// sharing switch defaults to kb.public_sharing until an administrator
+	// saves it. The trash is purged daily.
+	kbSettings := settings.NewKBSettings(txStore[settings.Tx]{st}, settings.KB{PublicSharing: cfg.KB.PublicSharing})
+	svc.KB = kb.NewService(txStore[kb.Tx]{st}, svc.Authz, kbSettings, kb.Config{TrashRetention: cfg.KB.TrashRetention}, time.Now, log)
+	rt.Background = append(rt.Background, svc.KB.PurgeJob)
+	if svc.Files != nil {
+		svc.KB.SetAttachments(kb.FilesAttachments(svc.Files))
+		svc.Files.RegisterOwner(files.OwnerDocument, svc.KB.AuthorizeAttachment)
+	}
+	if svc.Realtime != nil {
+		svc.Realtime.RegisterVisibility(authz.Space, kbEventVisibility(svc.KB))
+		svc.Realtime.RegisterVisibility("document", kbEventVisibility(svc.KB))
+	}
 
 	// --- chat ---
+	// Chat plugs into whatever else is wired: the knowledge base
+	// (promotion, preview cards, [[title]] links), files (attachments) and
+	// the realtime gateway (presence, and who receives channel and user
+	// events).
+	svc.Chat = chat.NewService(txStore[chat.Tx]{st}, svc.Authz, log)
+	if svc.KB != nil {
+		svc.Chat.SetDocuments(svc.KB, svc.KB, chatTitles{st, svc.Authz})
+	}
+	if svc.Files != nil {
+		// Files sent with a message are the message's; before it is sent they
+		// are drafts of the channel (only their uploader sees those).
+		svc.Files.RegisterOwner(chat.OwnerMessage, svc.Chat.AuthorizeAttachment)
+		svc.Files.RegisterOwner(chat.OwnerDraft, svc.Chat.AuthorizeDraft)
+	}
+	if svc.Realtime != nil {
+		svc.Chat.SetPresence(svc.Realtime)
+		svc.Realtime.RegisterVisibility(chat.EventResourceChannel, chatChannelVisibility(svc.Chat))
+		svc.Realtime.RegisterVisibility(chat.EventResourceUser, chatUserVisibility)
+	}
 
 	return rt, nil
 }
+
+// blobsKeyFile (in data/keys) is the master key of the attachment files in
+// blobsDir (in the data directory).
+const (
+	blobsKeyFile = "blobs.key"
+	blobsDir     = "blobs"
+)
 
 // mfaKeyFile (in data/keys) seals TOTP secrets and keys the recovery-code
 // hashes. Losing it turns every authenticator off in effect: back it up
@@ -234,4 +344,121 @@ func ssoConfig(c config.SSO) sso.Config {
 			GroupsClaim: p.GroupsClaim, AllowedDomains: p.AllowedDomains, GroupTeams: p.GroupTeams})
 	}
 	return out
+}
+
+// --- chat (C1): adapters ---
+
+var _ chat.Tx = (*store.Tx)(nil)
+
+// chatChannelVisibility lets the realtime gateway deliver a channel's
+// events to its members only (an in-memory member set, dropped as soon as
+// chat changes the membership).
+func chatChannelVisibility(c *chat.Service) func(context.Context, *app.Principal, app.Event) (bool, error) {
+	return func(ctx context.Context, p *app.Principal, e app.Event) (bool, error) {
+		return c.CanSeeChannelEvent(ctx, p.User.ID, e.ResourceID, e.Type, e.Data)
+	}
+}
+
+// chatUserVisibility delivers a user event (notifications, read state)
+// to that user only.
+func chatUserVisibility(_ context.Context, p *app.Principal, e app.Event) (bool, error) {
+	return chat.CanSeeUserEvent(p.User.ID, e.Data), nil
+}
+
+// chatTitles resolves [[Document title]] in chat messages to a document
+// the writer may see.
+type chatTitles struct {
+	st *store.Store
+	az *authz.Service
+}
+
+func (t chatTitles) ResolveTitle(ctx context.Context, p *app.Principal, title string) (string, bool) {
+	vis, err := t.az.VisibleResources(ctx, p, authz.Space)
+	if err != nil {
+		return "", false
+	}
+	ref, ok, err := t.st.FindDocumentByTitle(ctx, title, "", vis)
+	return ref.ID, ok && err == nil
+}
+
+// --- knowledge base (K1): adapters ---
+
+var _ kb.Tx = (*store.Tx)(nil)
+
+// kbEventVisibility lets the realtime gateway deliver space and document
+// events only to those who may view the space right now.
+func kbEventVisibility(k *kb.Service) func(context.Context, *app.Principal, app.Event) (bool, error) {
+	return func(ctx context.Context, p *app.Principal, e app.Event) (bool, error) {
+		return k.CanSeeEvent(ctx, p, e.ResourceType, e.ResourceID)
+	}
+}
+
+// --- knowledge base: render, blobs, files (K2): adapters ---
+
+var _ files.Tx = (*store.Tx)(nil)
+
+// filesBlobs gives the attachment service the blob store.
+type filesBlobs struct{ *blobs.Store }
+
+func (b filesBlobs) Stage(r io.Reader) (files.Staged, error) {
+	st, err := b.Store.Stage(r)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// --- realtime (R1): adapters ---
+
+// natsPasswordFile (in data/keys) is the password external NATS clients
+// use when nats.listen is set.
+const natsPasswordFile = "nats.password"
+
+// loadOrCreateSecret reads a text secret, creating a random one (mode 0600)
+// on first use.
+func loadOrCreateSecret(path string) (string, error) {
+	if b, err := os.ReadFile(path); err == nil {
+		if s := strings.TrimSpace(string(b)); len(s) >= 16 {
+			return s, nil
+		}
+		return "", fmt.Errorf("%s is shorter than 16 characters; delete it to create a new one", path)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", fmt.Errorf("create %s: %w", path, err)
+	}
+	secret := base64.RawURLEncoding.EncodeToString(buf)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", fmt.Errorf("create %s: %w", path, err)
+	}
+	if err := os.WriteFile(path, []byte(secret), 0o600); err != nil {
+		return "", fmt.Errorf("create %s: %w", path, err)
+	}
+	return secret, nil
+}
+
+// registerRealtimeMetrics exposes the dispatcher's and the gateway's
+// counters on /metrics.
+func registerRealtimeMetrics(reg *prometheus.Registry, d *realtime.Dispatcher, g *realtime.Gateway) error {
+	for _, c := range []prometheus.Collector{
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "nexus_realtime_events_published_total",
+			Help: "Outbox events published on the bus since start."}, func() float64 { return float64(d.Count()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "nexus_realtime_published_seq",
+			Help: "Sequence of the last outbox event published."}, func() float64 { return float64(d.Published()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "nexus_realtime_connections",
+			Help: "Open WebSocket connections (including those still authenticating)."},
+			func() float64 { return float64(g.Stats().Connections) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "nexus_realtime_slow_consumers_total",
+			Help: "WebSocket connections closed for overflowing their send buffer."},
+			func() float64 { return float64(g.Stats().SlowConsumers) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "nexus_realtime_delivered_seq",
+			Help: "Sequence of the last event the gateway fanned out."}, func() float64 { return float64(g.Stats().Head) }),
+	} {
+		if err := reg.Register(c); err != nil {
+			return fmt.Errorf("register realtime metrics: %w", err)
+		}
+	}
+	return nil
 }

@@ -84,6 +84,17 @@ const (
 	ActionSessionRevoked = "session.revoked"
 	ActionTokenCreated   = "token.created"
 	ActionTokenRevoked   = "token.revoked"
+	// Knowledge base: spaces (membership changes are access.granted and
+	// access.revoked), share links, permanent deletes, imports and exports.
+	ActionKBSpaceCreated           = "kb.space_created"
+	ActionKBSpaceVisibilityChanged = "kb.space_visibility_changed"
+	ActionKBSpaceArchived          = "kb.space_archived"
+	ActionKBSpaceRestored          = "kb.space_restored"
+	ActionKBShareCreated           = "kb.share_created"
+	ActionKBShareRevoked           = "kb.share_revoked"
+	ActionKBDocumentPurged         = "kb.document_purged"
+	ActionKBImported               = "kb.imported"
+	ActionKBSpaceExported          = "kb.space_exported"
 )
 
 // Event types.
@@ -101,6 +112,19 @@ const (
 	EventAccessGranted     = "access.granted"
 	EventAccessRevoked     = "access.revoked"
 	EventSettingsChanged   = "settings.changed"
+	// Knowledge base. Document events carry data.space_id; document.moved
+	// also data.from_space_id; a subtree moved to or from the trash is one
+	// event for its root, with data.ids listing every document in it.
+	EventSpaceCreated     = "space.created"
+	EventSpaceUpdated     = "space.updated"
+	EventSpaceArchived    = "space.archived"
+	EventSpaceRestored    = "space.restored"
+	EventDocumentCreated  = "document.created"
+	EventDocumentUpdated  = "document.updated"
+	EventDocumentMoved    = "document.moved"
+	EventDocumentDeleted  = "document.deleted"
+	EventDocumentRestored = "document.restored"
+	EventDocumentPurged   = "document.purged"
 )
 
 // RequestMeta describes where a request came from, for audit rows and rate
@@ -109,3 +133,47 @@ type RequestMeta struct {
 	IP        string
 	UserAgent string
 }
+
+// Chat (C1): audit actions for membership, roles, archiving and moderator
+// deletions, and the chat event types. Chat events about a channel have
+// resource_type "channel" and resource_id the channel ID (delivered to the
+// channel's members); events for one user have resource_type
+// "notification", resource_id and data.user_id that user.
+const (
+	ActionChannelMemberAdded   = "channel.member_added"
+	ActionChannelMemberRemoved = "channel.member_removed"
+	ActionChannelRoleChanged   = "channel.role_changed"
+	ActionChannelTeamAdded     = "channel.team_added"
+	ActionChannelTeamRemoved   = "channel.team_removed"
+	ActionChannelArchived      = "channel.archived"
+	ActionChannelUnarchived    = "channel.unarchived"
+	ActionMessageModerated     = "message.moderator_deleted"
+
+	EventChannelCreated      = "channel.created"
+	EventChannelUpdated      = "channel.updated"
+	EventChannelArchived     = "channel.archived"
+	EventChannelUnarchived   = "channel.unarchived"
+	EventMemberAdded         = "member.added"
+	EventMemberUpdated       = "member.updated"
+	EventMemberRemoved       = "member.removed"
+	EventMessageCreated      = "message.created"
+	EventMessageUpdated      = "message.updated"
+	EventMessageDeleted      = "message.deleted"
+	EventThreadUpdated       = "thread.updated"
+	EventReactionAdded       = "reaction.added"
+	EventReactionRemoved     = "reaction.removed"
+	EventPinAdded            = "pin.added"
+	EventPinRemoved          = "pin.removed"
+	EventReadUpdated         = "read.updated"
+	EventNotificationCreated = "notification.created"
+	EventNotificationsRead   = "notification.read"
+	EventChatPrefsUpdated    = "preferences.updated"
+)
+
+// Attachments (K2). resource_type and resource_id are the owner's
+// ("document", "message", "draft" and its ID), so realtime refreshes the
+// owner's view; data carries attachment_id, name, content_type and size.
+const (
+	EventAttachmentCreated = "attachment.created"
+	EventAttachmentDeleted = "attachment.deleted"
+)

@@ -34,6 +34,10 @@ type Options struct {
 	ReadConns int
 	// BusyTimeout is how long a connection waits for a lock.
 	BusyTimeout time.Duration
+	// OnCommit, when set, runs after every successful commit, on the
+	// committing goroutine: the outbox dispatcher uses it to publish new
+	// events at once instead of waiting for its next poll. It must not block.
+	OnCommit func()
 }
 
 // Store is an open Nexus database.
@@ -42,6 +46,8 @@ type Store struct {
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
+	// onCommit is Options.OnCommit.
+	onCommit func()
 
 	migrations *goose.Provider
 
@@ -104,7 +110,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}
-	return &Store{path: path, write: write, read: read, now: opts.Now, migrations: provider,
+	return &Store{path: path, write: write, read: read, now: opts.Now, onCommit: opts.OnCommit, migrations: provider,
 		rstmts: map[string]*sql.Stmt{}, wstmts: map[string]*sql.Stmt{}}, nil
 }
 
@@ -261,6 +267,9 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	}
 	tx := &Tx{s: s, tx: sqlTx, now: s.now().UTC().Truncate(time.Microsecond)}
 	err = runTx(sqlTx, tx, fn)
+	if err == nil && s.onCommit != nil {
+		s.onCommit()
+	}
 	// Only now is the writer connection free again.
 	s.prepareMissed(ctx, tx)
 	return err

@@ -20,7 +20,8 @@ export default defineConfig({
   server: {
     // `npm run dev` against a locally running `nexus serve`.
     proxy: {
-      '/api': 'http://127.0.0.1:8080',
+      // ws: the realtime socket lives under /api/v1/ws.
+      '/api': { target: 'http://127.0.0.1:8080', ws: true },
       '/healthz': 'http://127.0.0.1:8080',
       '/readyz': 'http://127.0.0.1:8080',
     },

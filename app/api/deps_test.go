@@ -65,12 +65,18 @@ func buildDeps(t *testing.T, st *store.Store, clk *clock, key []byte, o options,
 	var _ auth.TokenStore = authStore{Store: st}
 
 	// --- realtime ---
+	// The bus, the outbox dispatcher and the gateway, running until the test
+	// ends; realtimeOf(h) finds them (realtime_deps_test.go).
+	deps.Realtime = startTestRealtime(t, st, clk, log, nil).gateway
 
 	// --- knowledge base: render, blobs, files ---
+	wireFiles(t, st, &deps, log) // files_deps_test.go
 
 	// --- knowledge base: spaces and documents ---
+	wireKB(st, clk, &deps, log) // kb_deps_test.go
 
 	// --- chat ---
+	wireChat(st, &deps, log) // chat_deps_test.go
 
 	return deps
 }

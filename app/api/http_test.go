@@ -391,3 +391,42 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		t.Fatalf("only %d routes found; the route listing is broken", len(registered))
 	}
 }
+
+// Every $ref in the OpenAPI document points at something that exists.
+func TestOpenAPIReferencesResolve(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "docs", "api", "openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	components, _ := doc["components"].(map[string]any)
+	var walk func(v any)
+	n := 0
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["$ref"].(string); ok {
+				n++
+				parts := strings.Split(strings.TrimPrefix(ref, "#/components/"), "/")
+				section, _ := components[parts[0]].(map[string]any)
+				if len(parts) != 2 || section[parts[1]] == nil {
+					t.Errorf("unresolved $ref %s", ref)
+				}
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	if n < 50 {
+		t.Fatalf("only %d references found; the walk is broken", n)
+	}
+}

@@ -120,7 +120,9 @@ func (s *Server) apiMiddleware(c *fiber.Ctx) error {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
 	}
-	if n := len(c.Body()); n > s.cfg.BodyLimit && !isMultipart(c) {
+	// c.Body() would copy the body (the app is Immutable); only its length
+	// is needed.
+	if n := len(c.Request().Body()); n > s.cfg.BodyLimit && !isMultipart(c) {
 		return tooLarge(s.cfg.BodyLimit, s.cfg.BodyLimitText)
 	}
 	if site := c.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {

@@ -111,8 +111,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		ErrorHandler:   s.handleError,
 		// Values taken from a request outlive the handler (rate-limit keys,
 		// session rows), so they must not alias fasthttp's reused buffers.
-		Immutable:     true,
-		CaseSensitive: true,
+		Immutable: true,
+		// Uploads are read as a stream by the files module; pre-parsing would
+		// spool each one to a temporary file and copy it back into memory.
+		DisablePreParseMultipartForm: true,
+		CaseSensitive:                true,
 	})
 	s.routes()
 	return s, nil

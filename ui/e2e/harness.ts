@@ -206,3 +206,131 @@ export async function reportFailure(name: string, server: Server | undefined, se
   if (server) parts.push('--- nexus output ---', server.logs() || '(empty)');
   console.error(parts.join('\n'));
 }
+
+// ---- Servers that restart, and accounts made with the CLI (chat tests) ----
+
+export interface SeedUser {
+  email: string;
+  name: string;
+  role: 'owner' | 'admin' | 'member' | 'guest';
+  password: string;
+}
+
+export interface RestartableServer extends Server {
+  /** Stops the process with SIGTERM (as an operator's restart does), keeping the data directory and port. */
+  halt(): Promise<void>;
+  /** Starts the same binary again on the same data directory and port, and waits until /readyz answers. */
+  resume(): Promise<void>;
+}
+
+function childEnvFor(env: Record<string, string>): NodeJS.ProcessEnv {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  delete childEnv.NEXUS_BIN;
+  return childEnv;
+}
+
+/** Runs `nexus user create … --password-stdin` on a data directory, as an operator would before the first start. */
+async function createUserWithCli(dataDir: string, user: SeedUser, env: Record<string, string>): Promise<void> {
+  const out: string[] = [];
+  const child = spawn(
+    NEXUS_BIN,
+    ['user', 'create', '--data', path.join(dataDir, 'data'), '--email', user.email, '--name', user.name, '--role', user.role, '--password-stdin'],
+    { cwd: dataDir, env: childEnvFor(env), stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  child.stdout?.on('data', (b: Buffer) => out.push(b.toString()));
+  child.stderr?.on('data', (b: Buffer) => out.push(b.toString()));
+  child.stdin?.end(`${user.password}\n`);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  if (code !== 0) throw new Error(`nexus user create ${user.email} failed (exit ${code}):\n${out.join('')}`);
+}
+
+/**
+ * Like startServer, plus: accounts created with the CLI before the first
+ * start (so no setup page), and halt()/resume() to restart the same binary on
+ * the same data directory and port while browsers stay connected.
+ */
+export async function startRestartableServer(opts: { env?: Record<string, string>; users?: SeedUser[] } = {}): Promise<RestartableServer> {
+  if (!existsSync(NEXUS_BIN)) {
+    throw new Error(`nexus binary not found at ${NEXUS_BIN}: build it first (make build) or set NEXUS_BIN`);
+  }
+  const env = opts.env ?? {};
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nexus-e2e-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const output: string[] = [];
+  let child: ChildProcess | null = null;
+  let exited = true;
+
+  for (const u of opts.users ?? []) await createUserWithCli(dataDir, u, env);
+
+  const halt = async () => {
+    const c = child;
+    if (!c || exited) return;
+    c.kill('SIGTERM');
+    if (!(await waitForExit(c, 15_000))) {
+      c.kill('SIGKILL');
+      await waitForExit(c, 5_000);
+    }
+  };
+
+  const launch = async () => {
+    const c = spawn(
+      NEXUS_BIN,
+      ['serve', '--data', path.join(dataDir, 'data'), '--addr', `127.0.0.1:${port}`, '--log-format', 'text'],
+      { cwd: dataDir, env: childEnvFor(env), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child = c;
+    exited = false;
+    c.stdout?.on('data', (b: Buffer) => output.push(b.toString()));
+    c.stderr?.on('data', (b: Buffer) => output.push(b.toString()));
+    c.once('exit', (code, signal) => {
+      if (child === c) exited = true;
+      output.push(`\n[nexus exited: code=${code} signal=${signal}]\n`);
+    });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (exited) throw new Error(`nexus exited before it was ready:\n${output.join('')}`);
+      try {
+        const res = await fetch(`${url}/readyz`);
+        if (res.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`nexus was not ready within 30 s:\n${output.join('')}`);
+      await sleep(100);
+    }
+  };
+
+  const stop = async () => {
+    await halt();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    await launch();
+    const distIndex = path.resolve(here, '../dist/index.html');
+    if (existsSync(distIndex)) {
+      const served = await (await fetch(`${url}/`)).text();
+      if (served !== readFileSync(distIndex, 'utf8')) {
+        throw new Error(
+          `${NEXUS_BIN} serves a different index.html than ui/dist: it was built before the last UI build. ` +
+            'Rebuild the binary (make build) after building the UI (npm run build).',
+        );
+      }
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    url,
+    dataDir,
+    logs: () => output.join(''),
+    stop,
+    halt,
+    resume: async () => {
+      output.push('\n[restarting nexus]\n');
+      await launch();
+    },
+  };
+}

@@ -115,7 +115,7 @@ describe('invitations, two-factor sign-in and disabling a user', () => {
     expect(new URL(page.url()).pathname).toBe('/');
     // A member has no Administration.
     const nav = page.getByRole('navigation', { name: 'Main navigation' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Home']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Home', 'Knowledge base', 'Chat']);
   });
 
   it('the same link no longer works', async () => {

@@ -102,7 +102,7 @@ describe('start-up', () => {
     expect(await screen.findByRole('heading', { name: greeting })).toBeTruthy();
     // GET /me tells whether an administrator requires MFA enrolment first.
     await waitFor(() =>
-      expect(server.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      expect(server.calls.filter((c) => /^\/api\/v1\/(setup|auth|me)\b/.test(c.path)).map((c) => `${c.method} ${c.path}`)).toEqual([
         'GET /api/v1/setup',
         'POST /api/v1/auth/refresh',
         'GET /api/v1/me',
@@ -215,6 +215,7 @@ describe('user menu', () => {
       'Two-factor authentication',
       'Sessions',
       'Access tokens',
+      'Notifications',
     ]);
     expect(within(sub).getByRole('link', { name: 'Profile' }).getAttribute('aria-current')).toBe('page');
     await waitFor(() => expect(document.activeElement).toBe(heading));
@@ -271,7 +272,7 @@ describe('frame', () => {
     const nav = screen.getByRole('navigation', { name: 'Main navigation' });
     const links = within(nav).getAllByRole('link');
     // An owner also sees Administration.
-    expect(links.map((l) => l.textContent)).toEqual(['Home', 'Administration']);
+    expect(links.map((l) => l.textContent)).toEqual(['Home', 'Knowledge base', 'Chat', 'Administration']);
     expect(links[0]?.getAttribute('aria-current')).toBe('page');
     act(() => navigate('/account/profile'));
     await screen.findByRole('heading', { name: 'Profile', level: 1 });
@@ -298,7 +299,7 @@ describe('frame', () => {
     expect(screen.getByRole('heading', { name: 'Getting started' })).toBeTruthy();
     expect(screen.queryByRole('heading', { name: 'Add your teammates' })).toBeNull();
     const nav = screen.getByRole('navigation', { name: 'Main navigation' });
-    expect(within(nav).getAllByRole('link').map((l) => l.textContent)).toEqual(['Home']);
+    expect(within(nav).getAllByRole('link').map((l) => l.textContent)).toEqual(['Home', 'Knowledge base', 'Chat']);
     // And the admin pages do not exist for a member.
     act(() => navigate('/admin/users'));
     expect(await screen.findByRole('heading', { name: 'Page not found' })).toBeTruthy();

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useAuth } from './auth/AuthContext';
+import { ChatPage } from './chat/lazy';
 import { AppFrame } from './components/AppFrame';
 import { LogoMark } from './components/Logo';
 import { ToastProvider } from './components/Toast';
@@ -12,6 +13,7 @@ import { InvitePage } from './pages/auth/InvitePage';
 import { MfaEnrollmentRequiredPage } from './pages/auth/MfaEnrollmentRequiredPage';
 import { RegisterPage } from './pages/auth/RegisterPage';
 import { ResetPasswordPage } from './pages/auth/ResetPasswordPage';
+import { KbPage } from './kb/lazy';
 import { HomePage } from './pages/HomePage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SetupPage } from './pages/SetupPage';
@@ -96,6 +98,12 @@ function Screen() {
       break;
     case 'account':
       page = <AccountPage section={path[1] ?? ''} rest={path.slice(2)} />;
+      break;
+    case 'kb':
+      page = <KbPage path={path.slice(1)} />;
+      break;
+    case 'chat':
+      page = <ChatPage path={path.slice(1)} />;
       break;
     case 'admin':
       page = user.role === 'owner' || user.role === 'admin' ? <AdminPage path={path.slice(1)} /> : <NotFoundPage />;

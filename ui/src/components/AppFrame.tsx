@@ -1,6 +1,12 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { User } from '../api/client';
 import { useI18n } from '../i18n';
+import { ChatNavItems } from '../chat/ChatNav';
+import { ChatIcon } from '../chat/icons';
+import { BookIcon } from '../kb/icons';
+import { KbSpacesNav } from '../kb/KbNav';
+import { NotificationBell } from '../notifications/NotificationBell';
+import { ConnectionBanner } from '../realtime/ConnectionBanner';
 import { Link, usePathname } from '../router';
 import { HomeIcon, MenuIcon, ShieldIcon } from './Icons';
 import { LogoMark } from './Logo';
@@ -8,9 +14,11 @@ import { UserMenu } from './UserMenu';
 
 const NARROW = '(max-width: 767.98px)';
 
-/** Modules shown in the sidebar. Only what exists (and what this user may open) is listed. */
+/** Modules shown in the sidebar. Only what exists (and what this user may open) is listed. `Sub`: sub-items under the link. */
 const NAV = [
   { to: '/', key: 'nav.home', Icon: HomeIcon, admin: false },
+  { to: '/kb', key: 'nav.kb', Icon: BookIcon, admin: false, Sub: KbSpacesNav },
+  { to: '/chat', key: 'nav.chat', Icon: ChatIcon, admin: false, Sub: ChatNavItems },
   { to: '/admin', key: 'nav.admin', Icon: ShieldIcon, admin: true },
 ] as const;
 
@@ -90,12 +98,16 @@ export function AppFrame({ user, children }: { user: User; children: ReactNode }
           </span>
         </Link>
         <div className="topbar__spacer" />
+        <ConnectionBanner />
+        <NotificationBell />
         <UserMenu user={user} />
       </header>
       <div className="frame__body">
         <nav id="sidebar" ref={navRef} className="sidebar" aria-label={t('nav.label')}>
           <ul className="sidebar__list">
-            {NAV.filter((n) => !n.admin || user.role === 'owner' || user.role === 'admin').map(({ to, key, Icon }) => {
+            {NAV.filter((n) => !n.admin || user.role === 'owner' || user.role === 'admin').map((n) => {
+              const { to, key, Icon } = n;
+              const Sub = 'Sub' in n ? n.Sub : null;
               const active = isActive(pathname, to);
               return (
                 <li key={to}>
@@ -108,6 +120,7 @@ export function AppFrame({ user, children }: { user: User; children: ReactNode }
                     <Icon width={18} height={18} />
                     <span>{t(key)}</span>
                   </Link>
+                  {Sub ? <Sub onNavigate={() => setNavOpen(false)} /> : null}
                 </li>
               );
             })}

@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
+import { chatEn } from './chat.en';
+import { chatKo } from './chat.ko';
 import { en } from './en';
+import { kbEn } from './kb.en';
+import { kbKo } from './kb.ko';
 import { ko } from './ko';
-import { detectLanguage, translate, translatePlural } from './index';
+import { detectLanguage, dictionaries, translate, translatePlural } from './index';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
-describe('dictionaries', () => {
+type Dict = Record<string, string>;
+
+/** Every dictionary pair, with the keys allowed to read the same in both languages. */
+const AREAS: { name: string; en: Dict; ko: Dict; same: string[] }[] = [
+  { name: 'core', en, ko, same: ['app.name', 'app.titleFormat', 'language.en', 'language.ko'] },
+  { name: 'kb', en: kbEn, ko: kbKo, same: [] },
+  { name: 'chat', en: chatEn, ko: chatKo, same: [] },
+];
+
+describe.each(AREAS)('dictionaries: $name', ({ en, ko, same: allowedSame }) => {
   it('English and Korean have exactly the same keys', () => {
     const enKeys = Object.keys(en).sort();
     const koKeys = Object.keys(ko).sort();
@@ -24,14 +37,28 @@ describe('dictionaries', () => {
   });
 
   it('uses the same placeholders in both languages', () => {
-    for (const key of Object.keys(en) as (keyof typeof en)[]) {
-      expect(placeholders(ko[key]), key).toEqual(placeholders(en[key]));
+    for (const key of Object.keys(en)) {
+      expect(placeholders(ko[key] ?? ''), key).toEqual(placeholders(en[key] ?? ''));
     }
   });
 
   it('has Korean text for every key that is not a product name or language name', () => {
-    const same = Object.keys(en).filter((k) => ko[k as keyof typeof en] === en[k as keyof typeof en]);
-    expect(same.sort()).toEqual(['app.name', 'app.titleFormat', 'language.en', 'language.ko']);
+    const same = Object.keys(en).filter((k) => ko[k] === en[k]);
+    expect(same.sort()).toEqual(allowedSame.filter((k) => k in en).sort());
+  });
+});
+
+describe('merged dictionaries', () => {
+  it('no area redefines another area’s key', () => {
+    const seen = new Map<string, string>();
+    for (const area of AREAS) {
+      for (const key of Object.keys(area.en)) {
+        expect(seen.get(key), `${area.name}:${key}`).toBeUndefined();
+        seen.set(key, area.name);
+      }
+    }
+    expect(Object.keys(dictionaries.en).length).toBe(seen.size);
+    expect(Object.keys(dictionaries.ko).sort()).toEqual(Object.keys(dictionaries.en).sort());
   });
 });
 

@@ -1,9 +1,17 @@
 import { useCallback, useSyncExternalStore } from 'react';
-import { en, type MessageKey } from './en';
-import { ko } from './ko';
+import { chatEn } from './chat.en';
+import { chatKo } from './chat.ko';
+import { en as coreEn } from './en';
+import { kbEn } from './kb.en';
+import { kbKo } from './kb.ko';
+import { ko as coreKo } from './ko';
+
+// Feature areas keep their own dictionary pairs (kb.*, chat.*); each merges here with one spread.
+const en = { ...coreEn, ...kbEn, ...chatEn };
+const ko: Record<MessageKey, string> = { ...coreKo, ...kbKo, ...chatKo };
 
 export type Lang = 'en' | 'ko';
-export type { MessageKey };
+export type MessageKey = keyof typeof en;
 export type Params = Record<string, string | number>;
 
 export const LANGS: readonly Lang[] = ['en', 'ko'];

@@ -1,4 +1,5 @@
 import { SettingsLayout, type SubNavItem } from '../../components/SettingsLayout';
+import { NotificationPrefsSection } from '../../notifications/NotificationPrefsSection';
 import { Redirect } from '../../router';
 import { NotFoundPage } from '../NotFoundPage';
 import { EmailSection } from './EmailSection';
@@ -15,6 +16,7 @@ const ITEMS: readonly SubNavItem[] = [
   { to: '/account/two-factor', label: 'account.nav.twoFactor' },
   { to: '/account/sessions', label: 'account.nav.sessions' },
   { to: '/account/tokens', label: 'account.nav.tokens' },
+  { to: '/account/notifications', label: 'notifications.prefs.nav' },
 ];
 
 /** /account/<section>: the signed-in user's own settings. */
@@ -28,6 +30,7 @@ export function AccountPage({ section, rest }: { section: string; rest: string[]
   else if (section === 'two-factor') content = <TwoFactorSection />;
   else if (section === 'sessions') content = <SessionsSection />;
   else if (section === 'tokens') content = <TokensSection />;
+  else if (section === 'notifications') content = <NotificationPrefsSection />;
   else content = null;
   if (!content) return <NotFoundPage />;
   return (

@@ -1,4 +1,5 @@
 import { SettingsLayout, type SubNavItem } from '../../components/SettingsLayout';
+import { KbAdminSection } from '../../kb/lazy';
 import { Redirect } from '../../router';
 import { NotFoundPage } from '../NotFoundPage';
 import { AuditSection } from './AuditSection';
@@ -13,6 +14,7 @@ const ITEMS: readonly SubNavItem[] = [
   { to: '/admin/audit', label: 'admin.nav.audit' },
   { to: '/admin/mail', label: 'admin.nav.mail' },
   { to: '/admin/security', label: 'admin.nav.security' },
+  { to: '/admin/kb', label: 'kb.admin.nav' },
 ];
 
 /** /admin/<section>[/<id>]: workspace administration (owners and admins). */
@@ -26,6 +28,7 @@ export function AdminPage({ path }: { path: string[] }) {
     else if (section === 'audit' && !id) content = <AuditSection />;
     else if (section === 'mail') content = id ? <MailMessageSection id={id} /> : <MailSection />;
     else if (section === 'security' && !id) content = <SecuritySection />;
+    else if (section === 'kb' && !id) content = <KbAdminSection />;
   }
   if (!content) return <NotFoundPage />;
   return (

@@ -55,7 +55,7 @@ describe('invitation page', () => {
     await user.click(screen.getByRole('button', { name: 'Join Nexus' }));
     expect(await screen.findByRole('heading', { name: /^Good (morning|afternoon|evening), Lee Jiho$/ })).toBeTruthy();
     expect(window.location.pathname).toBe('/');
-    expect(server.calls.filter((c) => c.method === 'POST').at(-1)?.body).toEqual({
+    expect(server.calls.filter((c) => c.method === 'POST' && c.path === '/api/v1/invitations/tok-123/accept').at(-1)?.body).toEqual({
       name: 'Lee Jiho',
       password: 'purple monkey dishwasher',
     });

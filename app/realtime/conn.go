@@ -1,0 +1,380 @@
+package realtime
+
+import (
+	"encoding/json"
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/fasthttp/websocket"
+
+	"nexus/app"
+)
+
+// A connection costs one goroutine (the reader, which is the goroutine the
+// HTTP server hands the socket to) while idle. A writer goroutine exists
+// only while frames are queued; frames are prepared once per event and
+// shared by every connection; write buffers come from a pool. That keeps an
+// idle connection to a few kilobytes.
+
+type frameKind uint8
+
+const (
+	frameText frameKind = iota
+	framePrepared
+	framePing
+)
+
+type outFrame struct {
+	kind frameKind
+	pm   *websocket.PreparedMessage
+	data []byte
+}
+
+// conn is one authenticated socket.
+type conn struct {
+	g      *Gateway
+	ws     *websocket.Conn
+	userID string
+	p      atomic.Pointer[app.Principal]
+	pingAt atomic.Int64 // unix nanoseconds of the last ping sent
+	// checkAt is when the principal was last re-read.
+	checkAt atomic.Int64
+
+	// wg counts the goroutines that use the socket besides the reader
+	// (the writer, close senders): Serve waits for them before it returns
+	// the socket to the HTTP server, which reuses its wrapper.
+	wg sync.WaitGroup
+	// stopped mirrors closed for the writer, which checks it before every
+	// frame so that a closing connection stops writing at once.
+	stopped atomic.Bool
+
+	mu sync.Mutex
+	// cursor is the highest event sequence queued for this connection;
+	// anything at or below it is a duplicate.
+	cursor int64
+	// liveSent: an event went out live since hello; a later resume frame
+	// can then no longer be replayed in order and gets resync instead.
+	liveSent bool
+	// holding: live events wait in pending (before hello, during replay).
+	holding  bool
+	pending  []*delivery
+	overflow bool
+	queue    []outFrame
+	writing  bool
+	closed   bool
+	// closeCode is the close frame the writer still has to send.
+	closeCode   int
+	closeReason string
+	away        bool
+
+	typingAt time.Time // reader goroutine only
+}
+
+func (c *conn) principal() *app.Principal { return c.p.Load() }
+
+func (c *conn) setPrincipal(p *app.Principal) {
+	if p != nil && p.User.ID == c.userID {
+		c.p.Store(p)
+	}
+}
+
+func (c *conn) lastPing() time.Time      { return time.Unix(0, c.pingAt.Load()) }
+func (c *conn) lastCheck() time.Time     { return time.Unix(0, c.checkAt.Load()) }
+func (c *conn) setLastCheck(t time.Time) { c.checkAt.Store(t.UnixNano()) }
+
+// deliver queues a fanned-out event; it never blocks.
+func (c *conn) deliver(d *delivery) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	if !d.ephemeral {
+		if d.ev.Seq <= c.cursor {
+			return
+		}
+		if c.holding {
+			if len(c.pending) >= c.g.cfg.SendBuffer {
+				// Too much arrived during a replay: drop it and tell the
+				// client to refetch once the replay is done.
+				c.pending, c.overflow = nil, true
+				return
+			}
+			c.pending = append(c.pending, d)
+			return
+		}
+		c.cursor = d.ev.Seq
+		c.liveSent = true
+	} else if c.holding {
+		return // typing and presence are worthless late
+	}
+	c.pushLocked(outFrame{kind: framePrepared, pm: d.pm}, false)
+}
+
+// release ends holding: pending events newer than the cursor go out in
+// order. With overflow the client is told to refetch instead.
+func (c *conn) releaseLocked() {
+	c.holding = false
+	pending := c.pending
+	c.pending = nil
+	if c.overflow {
+		c.overflow = false
+		c.pushLocked(outFrame{kind: frameText, data: resyncFrame(c.cursor)}, true)
+	}
+	for _, d := range pending {
+		if d.ev.Seq > c.cursor {
+			c.cursor = d.ev.Seq
+			c.liveSent = true
+			c.pushLocked(outFrame{kind: framePrepared, pm: d.pm}, false)
+		}
+	}
+}
+
+// pushLocked queues f and starts the writer if it is not running. Past the
+// send buffer (unless force), the connection is cut as a slow consumer: its
+// queue is dropped and the writer sends the close frame once the frame it
+// is writing is through, so the caller (fan-out) never waits for this
+// socket and the client still learns why.
+func (c *conn) pushLocked(f outFrame, force bool) bool {
+	if c.closed {
+		return false
+	}
+	if !force && len(c.queue) >= c.g.cfg.SendBuffer {
+		c.g.slowDrop.Add(1)
+		c.closeLocked(CloseSlowConsumer, "slow consumer")
+		return false
+	}
+	c.queue = append(c.queue, f)
+	c.startWriterLocked()
+	return true
+}
+
+func (c *conn) startWriterLocked() {
+	if !c.writing {
+		c.writing = true
+		c.wg.Add(1)
+		go c.writeLoop()
+	}
+}
+
+func (c *conn) send(data []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pushLocked(outFrame{kind: frameText, data: data}, false)
+}
+
+func (c *conn) ping(now time.Time) {
+	c.pingAt.Store(now.UnixNano())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pushLocked(outFrame{kind: framePing}, false)
+}
+
+// writeLoop drains the queue and exits when it is empty. It is the only
+// goroutine that writes frames (the library itself answers pings and
+// close frames under its own lock), and it sends the close frame of a
+// closing connection.
+func (c *conn) writeLoop() {
+	defer c.wg.Done()
+	for {
+		c.mu.Lock()
+		if c.closed {
+			code, reason := c.closeCode, c.closeReason
+			c.closeCode, c.writing, c.queue = 0, false, nil
+			c.mu.Unlock()
+			if code != 0 {
+				c.sendClose(code, reason)
+			}
+			return
+		}
+		if len(c.queue) == 0 {
+			c.writing = false
+			c.queue = nil // an idle connection keeps no buffer
+			c.mu.Unlock()
+			return
+		}
+		batch := c.queue
+		c.queue = nil
+		c.mu.Unlock()
+		for _, f := range batch {
+			if c.stopped.Load() {
+				break // closing: the close frame is next
+			}
+			if err := c.write(f); err != nil {
+				c.mu.Lock()
+				c.writing = false
+				c.mu.Unlock()
+				// A failed write leaves the stream unusable.
+				c.abort()
+				return
+			}
+		}
+	}
+}
+
+func (c *conn) write(f outFrame) error {
+	deadline := time.Now().Add(c.g.cfg.WriteTimeout)
+	switch f.kind {
+	case framePing:
+		return c.ws.WriteControl(websocket.PingMessage, nil, deadline)
+	case framePrepared:
+		_ = c.ws.SetWriteDeadline(deadline)
+		return c.ws.WritePreparedMessage(f.pm)
+	default:
+		_ = c.ws.SetWriteDeadline(deadline)
+		return c.ws.WriteMessage(websocket.TextMessage, f.data)
+	}
+}
+
+// closeWith ends the connection with a close code the client can act on.
+// Any goroutine may call it; it does not wait.
+func (c *conn) closeWith(code int, reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closeLocked(code, reason)
+}
+
+func (c *conn) closeLocked(code int, reason string) {
+	if c.closed {
+		return
+	}
+	c.closed, c.queue, c.pending = true, nil, nil
+	c.stopped.Store(true)
+	c.closeCode, c.closeReason = code, reason
+	c.startWriterLocked()
+}
+
+// sendClose writes the close frame and gives the client a second to answer
+// it (the reader returns on the answer or the deadline).
+func (c *conn) sendClose(code int, reason string) {
+	err := c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason),
+		time.Now().Add(c.g.cfg.WriteTimeout))
+	if err != nil {
+		c.abort()
+		return
+	}
+	_ = c.ws.UnderlyingConn().SetReadDeadline(time.Now().Add(time.Second))
+}
+
+// abort unblocks the reader and any writer at once; the reader then
+// returns and the HTTP server closes the socket. (The hijacked connection
+// cannot be closed from here: its Close is a no-op by design.)
+func (c *conn) abort() {
+	c.mu.Lock()
+	c.closed, c.queue, c.pending = true, nil, nil
+	c.stopped.Store(true)
+	c.mu.Unlock()
+	nc := c.ws.UnderlyingConn()
+	past := time.Unix(1, 0)
+	_ = nc.SetWriteDeadline(past)
+	_ = nc.SetReadDeadline(past)
+}
+
+// finish runs when the reader is done. Nothing may touch the socket after
+// Serve returns (the HTTP server reuses its wrapper), so the writer is given
+// a moment to send a pending close frame, then stopped and waited for.
+func (c *conn) finish() {
+	c.mu.Lock()
+	if !c.closed {
+		c.closed, c.queue, c.pending = true, nil, nil
+		c.stopped.Store(true)
+	}
+	c.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		c.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+		c.abort()
+		<-done
+	}
+}
+
+// extendRead pushes the idle deadline out after anything arrived, unless
+// the connection is closing (its shorter deadline must stand).
+func (c *conn) extendRead() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed {
+		_ = c.ws.SetReadDeadline(time.Now().Add(c.g.cfg.IdleTimeout))
+	}
+}
+
+func (c *conn) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+// Server frames built per connection.
+
+type helloFrame struct {
+	Type         string `json:"type"`
+	UserID       string `json:"user_id"`
+	Seq          int64  `json:"seq"`
+	PingInterval int    `json:"ping_interval"`
+	ReplayWindow int    `json:"replay_window"`
+}
+
+func resyncFrame(seq int64) []byte {
+	b, _ := json.Marshal(struct {
+		Type string `json:"type"`
+		Seq  int64  `json:"seq"`
+	}{"resync", seq})
+	return b
+}
+
+func resumedFrame(seq int64, replayed int) []byte {
+	b, _ := json.Marshal(struct {
+		Type     string `json:"type"`
+		Seq      int64  `json:"seq"`
+		Replayed int    `json:"replayed"`
+	}{"resumed", seq, replayed})
+	return b
+}
+
+func errorFrame(code app.ErrorCode, message string) []byte {
+	b, _ := json.Marshal(struct {
+		Type    string        `json:"type"`
+		Code    app.ErrorCode `json:"code"`
+		Message string        `json:"message"`
+	}{"error", code, message})
+	return b
+}
+
+var pongFrame = []byte(`{"type":"pong"}`)
+
+// clientFrame is any frame a client sends.
+type clientFrame struct {
+	Type      string `json:"type"`
+	Token     string `json:"token"`
+	LastSeq   *int64 `json:"last_seq"`
+	ChannelID string `json:"channel_id"`
+	ParentID  string `json:"parent_id"`
+	Status    string `json:"status"`
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// validID accepts the ids clients name resources by: short, printable.
+func validID(s string) bool {
+	if s == "" || len(s) > 64 || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x21 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
