@@ -65,9 +65,10 @@ lint: ui-deps ## gofmt, go vet and the TypeScript type check
 	$(GO) vet ./...
 	cd ui && npm run lint
 
-bench: build ## Go benchmarks and the HTTP load generator against the real binary
+bench: build ## Go benchmarks, the HTTP and the WebSocket load generators against the real binary
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
 	$(GO) run ./bench/loadgen --bin ./$(BIN)
+	$(GO) run ./bench/wsload --bin ./$(BIN)
 
 clean: ## remove build outputs (never ./data)
 	rm -rf bin dist-check

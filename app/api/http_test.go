@@ -430,3 +430,33 @@ func TestOpenAPIReferencesResolve(t *testing.T) {
 		t.Fatalf("only %d references found; the walk is broken", n)
 	}
 }
+
+// Every tag an operation uses is declared, so generated docs group them.
+func TestOpenAPITagsDeclared(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "docs", "api", "openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Tags  []struct{ Name string } `yaml:"tags"`
+		Paths map[string]map[string]any
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	declared := map[string]bool{}
+	for _, tg := range doc.Tags {
+		declared[tg.Name] = true
+	}
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			m, _ := op.(map[string]any)
+			tags, _ := m["tags"].([]any)
+			for _, tg := range tags {
+				if !declared[tg.(string)] {
+					t.Errorf("%s %s uses undeclared tag %q", method, path, tg)
+				}
+			}
+		}
+	}
+}
