@@ -266,6 +266,7 @@ func (backend) Open(ctx context.Context, cfg config.Config, log *slog.Logger) (_
 	if svc.Realtime != nil {
 		svc.Chat.SetPresence(svc.Realtime)
 		svc.Realtime.RegisterVisibility(chat.EventResourceChannel, chatChannelVisibility(svc.Chat))
+		svc.Realtime.RegisterAudience(chat.EventResourceChannel, svc.Chat.ChannelAudience)
 		svc.Realtime.RegisterVisibility(chat.EventResourceUser, chatUserVisibility)
 	}
 

@@ -76,6 +76,7 @@ func chatVisibility(svc *chat.Service, g *realtime.Gateway) {
 	g.RegisterVisibility(chat.EventResourceChannel, func(ctx context.Context, p *app.Principal, e app.Event) (bool, error) {
 		return svc.CanSeeChannelEvent(ctx, p.User.ID, e.ResourceID, e.Type, e.Data)
 	})
+	g.RegisterAudience(chat.EventResourceChannel, svc.ChannelAudience)
 	g.RegisterVisibility(chat.EventResourceUser, func(_ context.Context, p *app.Principal, e app.Event) (bool, error) {
 		return chat.CanSeeUserEvent(p.User.ID, e.Data), nil
 	})

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net"
 	"testing"
 	"time"
@@ -26,6 +27,9 @@ func TestKBRealtimeFollowsSpacePermissions(t *testing.T) {
 
 	org := h.kbSpace(owner, "Org", "org")
 	secret := h.kbSpace(owner, "Secret", "members")
+	// Connect only once everything so far has gone out, so each socket
+	// starts with the events below.
+	h.waitFannedOut(h.latestSeq())
 	ownerWS, _ := h.connect(ownerTok)
 	memberWS, _ := h.connect(memberTok)
 	guestWS, _ := h.connect(guestTok)
@@ -59,4 +63,20 @@ func TestKBRealtimeFollowsSpacePermissions(t *testing.T) {
 		t.Fatalf("member got %v", f)
 	}
 	guestWS.quiet(300 * time.Millisecond)
+}
+
+// latestSeq is the newest committed outbox sequence.
+func (h *rtHarness) latestSeq() int64 {
+	h.t.Helper()
+	var seq int64
+	for {
+		events, err := h.store.OutboxEvents(context.Background(), seq, 1000)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if len(events) == 0 {
+			return seq
+		}
+		seq = events[len(events)-1].Seq
+	}
 }

@@ -115,7 +115,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		// Uploads are read as a stream by the files module; pre-parsing would
 		// spool each one to a temporary file and copy it back into memory.
 		DisablePreParseMultipartForm: true,
-		CaseSensitive:                true,
+		// Give buffers back between requests instead of keeping them per
+		// connection: an idle WebSocket would otherwise pin a 16 KiB read
+		// buffer for its whole life.
+		ReduceMemoryUsage: true,
+		CaseSensitive:     true,
 	})
 	s.routes()
 	return s, nil

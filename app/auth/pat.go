@@ -300,6 +300,9 @@ func (s *Service) RevokeAccessToken(ctx context.Context, p *app.Principal, id st
 		if err := tx.RevokeAccessToken(ctx, tok.ID); err != nil {
 			return err
 		}
+		if err := tx.AppendEvent(ctx, app.TokenRevoked(tok.UserID, tok.ID)); err != nil {
+			return err
+		}
 		details := map[string]any{"name": tok.Name}
 		if p.TokenID == tok.ID {
 			details["self"] = true

@@ -40,6 +40,9 @@ func (s *Service) Refresh(ctx context.Context, token string, meta app.RequestMet
 			if err := tx.RevokeSession(ctx, sess.ID, RevokedReuse); err != nil {
 				return err
 			}
+			if err := tx.AppendEvent(ctx, app.SessionsRevoked(sess.UserID, sess.ID)); err != nil {
+				return err
+			}
 			return tx.AppendAudit(ctx, app.AuditEntry{At: now, ActorID: sess.UserID, Action: app.ActionRefreshReuse,
 				TargetType: "session", TargetID: sess.ID, IP: meta.IP, UserAgent: meta.UserAgent, Result: app.AuditFailure,
 				Details: map[string]any{"token_used_at": rt.UsedAt.UTC().Format(time.RFC3339), "session_ip": sess.IP}})
@@ -102,6 +105,9 @@ func (s *Service) Logout(ctx context.Context, refreshToken, sessionID string, me
 			return nil
 		}
 		if err := tx.RevokeSession(ctx, sess.ID, RevokedLogout); err != nil {
+			return err
+		}
+		if err := tx.AppendEvent(ctx, app.SessionsRevoked(sess.UserID, sess.ID)); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, app.AuditEntry{At: tx.Now(), ActorID: sess.UserID, Action: app.ActionLogout,

@@ -70,6 +70,9 @@ func (s *Service) EndSession(ctx context.Context, p *app.Principal, id string, m
 		if err := tx.RevokeSession(ctx, sess.ID, RevokedByUser); err != nil {
 			return err
 		}
+		if err := tx.AppendEvent(ctx, app.SessionsRevoked(sess.UserID, sess.ID)); err != nil {
+			return err
+		}
 		return tx.AppendAudit(ctx, app.AuditEntry{At: tx.Now(), ActorID: p.User.ID, ActorLabel: p.User.Email,
 			Action: app.ActionSessionRevoked, TargetType: "session", TargetID: sess.ID, IP: meta.IP, UserAgent: meta.UserAgent,
 			Result: app.AuditSuccess, Details: map[string]any{"reason": RevokedByUser, "user_id": sess.UserID,
@@ -86,6 +89,9 @@ func (s *Service) EndOtherSessions(ctx context.Context, p *app.Principal, meta a
 	err := s.store.Update(ctx, func(tx Tx) error {
 		ids, err := tx.RevokeSessionsOfUser(ctx, p.User.ID, p.SessionID, RevokedByUser)
 		if err != nil {
+			return err
+		}
+		if err := tx.AppendEvent(ctx, app.SessionsRevoked(p.User.ID, ids...)); err != nil {
 			return err
 		}
 		n = len(ids)
@@ -120,6 +126,9 @@ func (s *Service) EndUserSessions(ctx context.Context, p *app.Principal, userID 
 		}
 		ids, err := tx.RevokeSessionsOfUser(ctx, target.ID, "", RevokedByAdmin)
 		if err != nil {
+			return err
+		}
+		if err := tx.AppendEvent(ctx, app.SessionsRevoked(target.ID, ids...)); err != nil {
 			return err
 		}
 		n = len(ids)

@@ -153,6 +153,31 @@ func (c *memberCache) isMember(ctx context.Context, channelID, userID string) (b
 	return in, nil
 }
 
+// memberIDs lists a channel's members from the same cache as isMember.
+func (c *memberCache) memberIDs(ctx context.Context, channelID string) ([]string, error) {
+	c.mu.RLock()
+	set, ok := c.sets[channelID]
+	c.mu.RUnlock()
+	if !ok {
+		// Load (and cache) through isMember; the user id does not matter.
+		if _, err := c.isMember(ctx, channelID, ""); err != nil {
+			return nil, err
+		}
+		c.mu.RLock()
+		set, ok = c.sets[channelID]
+		c.mu.RUnlock()
+		if !ok {
+			// Invalidated while loading: read it directly this once.
+			return c.store.FindChannelMemberIDs(ctx, channelID)
+		}
+	}
+	ids := make([]string, 0, len(set))
+	for id := range set {
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
 // invalidate drops a channel's member set; call it after the transaction
 // that changed the membership committed.
 func (c *memberCache) invalidate(channelID string) {

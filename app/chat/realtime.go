@@ -2,6 +2,8 @@ package chat
 
 import (
 	"context"
+
+	"nexus/app"
 )
 
 // Realtime delivery rules (the gateway asks them per connection per
@@ -29,6 +31,22 @@ func (s *Service) CanSeeChannelEvent(ctx context.Context, userID, channelID, typ
 		}
 	}
 	return s.members.isMember(ctx, channelID, userID)
+}
+
+// ChannelAudience names everyone a channel event can concern: its members,
+// plus the removed user of a member.removed. The gateway then checks
+// visibility for those users only, not for every connection.
+func (s *Service) ChannelAudience(ctx context.Context, e app.Event) ([]string, bool) {
+	ids, err := s.members.memberIDs(ctx, e.ResourceID)
+	if err != nil {
+		return nil, false // unknown: let the gateway check everyone
+	}
+	if e.Type == EventMemberRemoved {
+		if uid, _ := e.Data["user_id"].(string); uid != "" {
+			ids = append(ids, uid)
+		}
+	}
+	return ids, true
 }
 
 // CanSeeUserEvent reports whether userID receives a user event.

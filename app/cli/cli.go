@@ -223,6 +223,11 @@ func openRuntime(cmd *cobra.Command, env Env, flags *dataFlags) (config.Config, 
 	for _, w := range warnings {
 		log.Warn(w)
 	}
+	if cmd.Name() != "serve" {
+		// Only the server offers the bus to outside clients; an operator's
+		// command next to a running server must not compete for its port.
+		cfg.NATS.Listen = ""
+	}
 	rt, err := env.Backend.Open(cmd.Context(), cfg, log)
 	if err != nil {
 		return cfg, log, nil, err

@@ -96,6 +96,9 @@ func (s *Service) ChangePassword(ctx context.Context, p *app.Principal, in Chang
 			if err != nil {
 				return err
 			}
+			if err := tx.AppendEvent(ctx, app.SessionsRevoked(u.ID, ids...)); err != nil {
+				return err
+			}
 			ended = len(ids)
 		}
 		if err := tx.AppendAudit(ctx, audit(p, meta, now, app.ActionUserPasswordChanged, u.ID,
@@ -308,6 +311,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string, met
 		if err != nil {
 			return err
 		}
+		if err := tx.AppendEvent(ctx, app.SessionsRevoked(u.ID, ended...)); err != nil {
+			return err
+		}
 		if err := tx.AppendAudit(ctx, app.AuditEntry{At: now, ActorID: u.ID, ActorLabel: u.Email,
 			Action: app.ActionUserPasswordReset, TargetType: "user", TargetID: u.ID, IP: meta.IP, UserAgent: meta.UserAgent,
 			Result: app.AuditSuccess, Details: map[string]any{"sessions_ended": len(ended)}}); err != nil {
@@ -375,6 +381,9 @@ func (s *Service) SetPasswordByOperator(ctx context.Context, email, password, ac
 		}
 		ended, err := tx.RevokeSessionsOfUser(ctx, u.ID, "", revokedPasswordReset)
 		if err != nil {
+			return err
+		}
+		if err := tx.AppendEvent(ctx, app.SessionsRevoked(u.ID, ended...)); err != nil {
 			return err
 		}
 		out = u

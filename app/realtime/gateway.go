@@ -265,7 +265,11 @@ func (g *Gateway) visibility(resourceType string) Visibility {
 // visible runs the registered check; unregistered types and failed checks
 // mean "not visible".
 func (g *Gateway) visible(ctx context.Context, p *app.Principal, e Event) bool {
-	fn := g.visibility(e.ResourceType)
+	return g.check(ctx, g.visibility(e.ResourceType), p, e)
+}
+
+// check runs a visibility function already looked up.
+func (g *Gateway) check(ctx context.Context, fn Visibility, p *app.Principal, e Event) bool {
 	if fn == nil || p == nil {
 		return false
 	}

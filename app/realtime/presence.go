@@ -13,6 +13,11 @@ import (
 
 const presenceResource = "presence"
 
+// maxPresencePerFrame bounds one presence frame (about 50 bytes a user).
+// After a restart everyone reconnects at once; their changes then go out
+// over a few flushes instead of in one frame of every user.
+const maxPresencePerFrame = 1000
+
 // Presence statuses.
 const (
 	StatusOnline  = "online"
@@ -101,6 +106,9 @@ func (p *presence) flush(now time.Time) map[string]string {
 	defer p.mu.Unlock()
 	var changes map[string]string
 	for id := range p.dirty {
+		if len(changes) >= maxPresencePerFrame {
+			break // the rest go out with the next flushes
+		}
 		u := p.users[id]
 		s := u.status()
 		if s == StatusOffline && u.published != "" && now.Sub(u.goneAt) < p.grace {

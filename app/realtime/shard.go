@@ -76,29 +76,34 @@ func (s *shard) run(ctx context.Context) {
 }
 
 func (s *shard) deliver(ctx context.Context, d *delivery) {
+	// Looked up once per event: this loop runs for every connected user.
+	check := s.g.visibility(d.ev.ResourceType)
+	if check == nil {
+		return
+	}
 	if d.audience != nil {
 		for _, id := range d.audience[s.index] {
 			s.mu.RLock()
 			u := s.users[id]
 			s.mu.RUnlock()
 			if u != nil {
-				s.deliverTo(ctx, u, d)
+				s.deliverTo(ctx, u, d, check)
 			}
 		}
 		return
 	}
 	for _, u := range *s.list.Load() {
-		s.deliverTo(ctx, u, d)
+		s.deliverTo(ctx, u, d, check)
 	}
 }
 
-func (s *shard) deliverTo(ctx context.Context, u *userConns, d *delivery) {
+func (s *shard) deliverTo(ctx context.Context, u *userConns, d *delivery, check Visibility) {
 	conns := u.snapshot()
 	if len(conns) == 0 {
 		return
 	}
 	// One check per user: every tab of a user sees the same things.
-	if !s.g.visible(ctx, conns[0].principal(), d.ev) {
+	if !s.g.check(ctx, check, conns[0].principal(), d.ev) {
 		return
 	}
 	for _, c := range conns {

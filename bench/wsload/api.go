@@ -171,6 +171,14 @@ func (a *api) messages(ctx context.Context, token, channelID, before string) (me
 	return out, d, err
 }
 
+func (a *api) channel(ctx context.Context, token, channelID string) (time.Duration, error) {
+	return a.do(ctx, "GET", "/api/v1/channels/"+channelID, token, nil, nil, nil)
+}
+
+func (a *api) members(ctx context.Context, token, channelID string) (time.Duration, error) {
+	return a.do(ctx, "GET", "/api/v1/channels/"+channelID+"/members?limit=50", token, nil, nil, nil)
+}
+
 func (a *api) markRead(ctx context.Context, token, channelID string, seq int64) (time.Duration, error) {
 	return a.do(ctx, "POST", "/api/v1/channels/"+channelID+"/read", token, map[string]int64{"seq": seq}, nil, nil)
 }

@@ -63,18 +63,19 @@ func mix(ctx context.Context, a *api, srv *server, members []*member, c config, 
 	var posted atomic.Int64
 	active, held := 0, 0
 	var steps []mixStep
+	warmup := min(c.mixStep/2, c.think)
 	for active < len(members) && ctx.Err() == nil {
 		add := min(c.mixStepUsers, len(members)-active)
 		for _, m := range members[active : active+add] {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				simulate(ctx, a, m, c.think, lat, &posted)
+				simulate(ctx, a, m, warmup, c.thinkMin, c.think, lat, &posted)
 			}()
 		}
 		active += add
-		// Half a step to let the new users spread out, then measure.
-		sleepCtx(ctx, c.mixStep/2)
+		// Let the new users start (each within the warm-up), then measure.
+		sleepCtx(ctx, warmup)
 		lat.take()
 		meter := startCPU(srv.pid())
 		start := time.Now()
@@ -96,16 +97,16 @@ func mix(ctx context.Context, a *api, srv *server, members []*member, c config, 
 }
 
 // simulate is one person using chat: an action, a think time, repeat.
-func simulate(ctx context.Context, a *api, m *member, think time.Duration, lat *latencies, posted *atomic.Int64) {
+func simulate(ctx context.Context, a *api, m *member, warmup, thinkMin, think time.Duration, lat *latencies, posted *atomic.Int64) {
 	cur := m.channels[rand.IntN(len(m.channels))]
 	oldest := ""
 	total := 0.0
 	for _, w := range mixWeights {
 		total += w.weight
 	}
-	// Start at a random point of the first think time, so users do not act
-	// in lockstep.
-	sleepCtx(ctx, time.Duration(rand.Float64()*float64(think)))
+	// Start at a random point of the step's warm-up, so users do not act in
+	// lockstep and are all active when the step is measured.
+	sleepCtx(ctx, time.Duration(rand.Float64()*float64(warmup)))
 	for ctx.Err() == nil {
 		r := rand.Float64() * total
 		action := mixWeights[len(mixWeights)-1].name
@@ -125,7 +126,11 @@ func simulate(ctx context.Context, a *api, m *member, think time.Duration, lat *
 				}
 				cur = next
 			}
+			d, err := a.channel(ctx, m.token, cur)
+			record(ctx, lat, d, err)
 			page, d, err := a.messages(ctx, m.token, cur, "")
+			record(ctx, lat, d, err)
+			d, err = a.members(ctx, m.token, cur)
 			record(ctx, lat, d, err)
 			if err == nil {
 				oldest = ""
@@ -152,7 +157,7 @@ func simulate(ctx context.Context, a *api, m *member, think time.Duration, lat *
 			d, err := a.unread(ctx, m.token)
 			record(ctx, lat, d, err)
 		}
-		sleepCtx(ctx, time.Duration(rand.ExpFloat64()*float64(think)))
+		sleepCtx(ctx, thinkMin+time.Duration(rand.ExpFloat64()*float64(think-thinkMin)))
 	}
 }
 

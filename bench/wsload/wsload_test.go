@@ -1,0 +1,59 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestParseDelivery(t *testing.T) {
+	frame := []byte(`{"seq":42,"type":"message.created","resource_type":"channel","resource_id":"c1",` +
+		`"at":"2026-03-01T09:30:00.123456Z","data":{"message":{"id":"m1","body":"wsl:1772357400000000000:7 부하 시험"}}}`)
+	sent, at, ok := parseDelivery(frame)
+	if !ok || sent.UnixNano() != 1772357400000000000 || !at.Equal(time.Date(2026, 3, 1, 9, 30, 0, 123456000, time.UTC)) {
+		t.Fatalf("got %v %v %v", sent, at, ok)
+	}
+	for _, other := range []string{
+		`{"type":"presence","data":{"users":{}}}`,
+		`{"seq":1,"type":"message.created","data":{"message":{"body":"hello"}}}`,
+		`{"seq":1,"type":"message.updated","data":{"message":{"body":"wsl:1:1"}}}`,
+	} {
+		if _, _, ok := parseDelivery([]byte(other)); ok {
+			t.Fatalf("counted %s", other)
+		}
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	var s []time.Duration
+	for i := 100; i >= 1; i-- {
+		s = append(s, time.Duration(i)*time.Millisecond)
+	}
+	d := summarize(s)
+	if d.N != 100 || d.P50 != 51*time.Millisecond || d.P99 != 100*time.Millisecond || d.Max != 100*time.Millisecond ||
+		d.Avg != 50500*time.Microsecond {
+		t.Fatalf("%+v", d)
+	}
+	if summarize(nil).N != 0 {
+		t.Fatal("empty")
+	}
+}
+
+func TestCopyDir(t *testing.T) {
+	src := t.TempDir()
+	os.MkdirAll(filepath.Join(src, "keys"), 0o700)
+	os.WriteFile(filepath.Join(src, "nexus.db"), []byte("db"), 0o600)
+	os.WriteFile(filepath.Join(src, "keys", "signing.key"), []byte("k"), 0o600)
+	dst := filepath.Join(t.TempDir(), "copy")
+	if err := copyDir(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dst, "keys", "signing.key"))
+	if err != nil || string(b) != "k" {
+		t.Fatalf("%q %v", b, err)
+	}
+	if fi, _ := os.Stat(filepath.Join(dst, "nexus.db")); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", fi.Mode())
+	}
+}
