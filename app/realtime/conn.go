@@ -20,19 +20,12 @@ import (
 // shared by every connection; write buffers come from a pool. That keeps an
 // idle connection to a few kilobytes.
 
-type frameKind uint8
-
-const (
-	frameText frameKind = iota
-	framePrepared
-	framePing
-)
-
-type outFrame struct {
-	kind frameKind
-	pm   *websocket.PreparedMessage
-	data []byte
-}
+// Frames are encoded once (see encodeFrame) and written raw to the socket:
+// the writer sends everything queued for a connection in one write, so under
+// load a connection costs one system call per batch instead of one per
+// event. Every frame is a single Write on the underlying connection, and
+// a net.Conn never interleaves two Writes, so the library's own control
+// frames (pong, close on a protocol error) cannot tear ours apart.
 
 // conn is one authenticated socket.
 type conn struct {
@@ -63,7 +56,7 @@ type conn struct {
 	holding  bool
 	pending  []*delivery
 	overflow bool
-	queue    []outFrame
+	queue    [][]byte
 	writing  bool
 	closed   bool
 	// closeCode is the close frame the writer still has to send.
@@ -112,7 +105,7 @@ func (c *conn) deliver(d *delivery) {
 	} else if c.holding {
 		return // typing and presence are worthless late
 	}
-	c.pushLocked(outFrame{kind: framePrepared, pm: d.pm}, false)
+	c.pushLocked(d.frame, false)
 }
 
 // release ends holding: pending events newer than the cursor go out in
@@ -123,13 +116,13 @@ func (c *conn) releaseLocked() {
 	c.pending = nil
 	if c.overflow {
 		c.overflow = false
-		c.pushLocked(outFrame{kind: frameText, data: resyncFrame(c.cursor)}, true)
+		c.pushLocked(textFrame(resyncFrame(c.cursor)), true)
 	}
 	for _, d := range pending {
 		if d.ev.Seq > c.cursor {
 			c.cursor = d.ev.Seq
 			c.liveSent = true
-			c.pushLocked(outFrame{kind: framePrepared, pm: d.pm}, false)
+			c.pushLocked(d.frame, false)
 		}
 	}
 }
@@ -139,7 +132,7 @@ func (c *conn) releaseLocked() {
 // queue is dropped and the writer sends the close frame once the frame it
 // is writing is through, so the caller (fan-out) never waits for this
 // socket and the client still learns why.
-func (c *conn) pushLocked(f outFrame, force bool) bool {
+func (c *conn) pushLocked(frame []byte, force bool) bool {
 	if c.closed {
 		return false
 	}
@@ -148,7 +141,7 @@ func (c *conn) pushLocked(f outFrame, force bool) bool {
 		c.closeLocked(CloseSlowConsumer, "slow consumer")
 		return false
 	}
-	c.queue = append(c.queue, f)
+	c.queue = append(c.queue, frame)
 	c.startWriterLocked()
 	return true
 }
@@ -161,25 +154,31 @@ func (c *conn) startWriterLocked() {
 	}
 }
 
+// send queues a text message.
 func (c *conn) send(data []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.pushLocked(outFrame{kind: frameText, data: data}, false)
+	c.pushLocked(textFrame(data), false)
 }
 
 func (c *conn) ping(now time.Time) {
 	c.pingAt.Store(now.UnixNano())
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.pushLocked(outFrame{kind: framePing}, false)
+	c.pushLocked(pingFrame, false)
 }
 
 // writeLoop drains the queue and exits when it is empty. It is the only
-// goroutine that writes frames (the library itself answers pings and
-// close frames under its own lock), and it sends the close frame of a
-// closing connection.
+// goroutine that writes data frames (the library itself answers pings and
+// close frames), and it sends the close frame of a closing connection.
 func (c *conn) writeLoop() {
 	defer c.wg.Done()
+	var buf []byte
+	defer func() {
+		if buf != nil {
+			putBatchBuf(buf)
+		}
+	}()
 	for {
 		c.mu.Lock()
 		if c.closed {
@@ -200,34 +199,55 @@ func (c *conn) writeLoop() {
 		batch := c.queue
 		c.queue = nil
 		c.mu.Unlock()
-		for _, f := range batch {
-			if c.stopped.Load() {
-				break // closing: the close frame is next
-			}
-			if err := c.write(f); err != nil {
-				c.mu.Lock()
-				c.writing = false
-				c.mu.Unlock()
-				// A failed write leaves the stream unusable.
-				c.abort()
-				return
-			}
+		if len(batch) > 1 && buf == nil {
+			buf = getBatchBuf()
+		}
+		if err := c.writeBatch(batch, buf); err != nil {
+			c.mu.Lock()
+			c.writing = false
+			c.mu.Unlock()
+			// A failed write leaves the stream unusable.
+			c.abort()
+			return
 		}
 	}
 }
 
-func (c *conn) write(f outFrame) error {
-	deadline := time.Now().Add(c.g.cfg.WriteTimeout)
-	switch f.kind {
-	case framePing:
-		return c.ws.WriteControl(websocket.PingMessage, nil, deadline)
-	case framePrepared:
-		_ = c.ws.SetWriteDeadline(deadline)
-		return c.ws.WritePreparedMessage(f.pm)
-	default:
-		_ = c.ws.SetWriteDeadline(deadline)
-		return c.ws.WriteMessage(websocket.TextMessage, f.data)
+// writeBatch writes frames, packing consecutive ones into buf (up to its
+// capacity) so that each write carries as many as fit.
+func (c *conn) writeBatch(batch [][]byte, buf []byte) error {
+	nc := c.ws.UnderlyingConn()
+	flush := func(b []byte) error {
+		if c.stopped.Load() {
+			return nil // closing: the close frame is next
+		}
+		_ = nc.SetWriteDeadline(time.Now().Add(c.g.cfg.WriteTimeout))
+		_, err := nc.Write(b)
+		return err
 	}
+	if len(batch) == 1 {
+		return flush(batch[0])
+	}
+	b := buf[:0]
+	for _, f := range batch {
+		if len(b) > 0 && len(b)+len(f) > cap(b) {
+			if err := flush(b); err != nil {
+				return err
+			}
+			b = b[:0]
+		}
+		if len(f) > cap(b) {
+			if err := flush(f); err != nil {
+				return err
+			}
+			continue
+		}
+		b = append(b, f...)
+	}
+	if len(b) > 0 {
+		return flush(b)
+	}
+	return nil
 }
 
 // closeWith ends the connection with a close code the client can act on.

@@ -340,7 +340,7 @@ func (g *Gateway) handleEvent(ctx context.Context, e Event, raw []byte) error {
 	if g.visibility(e.ResourceType) == nil {
 		return nil
 	}
-	d := &delivery{ev: e, pm: prepare(raw), audience: g.audienceOf(ctx, e)}
+	d := &delivery{ev: e, frame: textFrame(raw), audience: g.audienceOf(ctx, e)}
 	return g.fanout(ctx, d)
 }
 
@@ -354,7 +354,7 @@ func (g *Gateway) handleEphemeral(ctx context.Context, raw []byte) {
 	if g.visibility(e.ResourceType) == nil {
 		return
 	}
-	_ = g.fanout(ctx, &delivery{ev: e, pm: prepare(raw), ephemeral: true, audience: g.audienceOf(ctx, e)})
+	_ = g.fanout(ctx, &delivery{ev: e, frame: textFrame(raw), ephemeral: true, audience: g.audienceOf(ctx, e)})
 }
 
 func (g *Gateway) fanout(ctx context.Context, d *delivery) error {

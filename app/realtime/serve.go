@@ -67,7 +67,7 @@ func (g *Gateway) Serve(ws *websocket.Conn, p *app.Principal, auth Authenticator
 		PingInterval: int(g.cfg.PingInterval / time.Second), ReplayWindow: int(g.cfg.ReplayWindow / time.Second)})
 	c.mu.Lock()
 	c.cursor = latest
-	c.pushLocked(outFrame{kind: frameText, data: hello}, true)
+	c.pushLocked(textFrame(hello), true)
 	if resumeFrom <= 0 {
 		c.releaseLocked()
 	}
@@ -207,7 +207,7 @@ func (g *Gateway) handleFrame(c *conn, f *clientFrame) {
 func (g *Gateway) resumeLater(c *conn, lastSeq int64) {
 	c.mu.Lock()
 	if c.liveSent || c.holding {
-		c.pushLocked(outFrame{kind: frameText, data: resyncFrame(c.cursor)}, true)
+		c.pushLocked(textFrame(resyncFrame(c.cursor)), true)
 		c.mu.Unlock()
 		return
 	}
@@ -231,13 +231,13 @@ func (g *Gateway) replay(c *conn, lastSeq int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !ok {
-		c.pushLocked(outFrame{kind: frameText, data: resyncFrame(max(c.cursor, last))}, true)
+		c.pushLocked(textFrame(resyncFrame(max(c.cursor, last))), true)
 	} else {
 		for _, f := range frames {
-			c.pushLocked(outFrame{kind: frameText, data: f}, true)
+			c.pushLocked(textFrame(f), true)
 		}
 		c.cursor = max(c.cursor, last)
-		c.pushLocked(outFrame{kind: frameText, data: resumedFrame(c.cursor, len(frames))}, true)
+		c.pushLocked(textFrame(resumedFrame(c.cursor, len(frames))), true)
 	}
 	c.releaseLocked()
 }

@@ -6,28 +6,16 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-
-	"github.com/fasthttp/websocket"
 )
 
-// delivery is one event on its way to connections. The frame is prepared
+// delivery is one event on its way to connections. The frame is encoded
 // once and written to every connection that may see it.
 type delivery struct {
 	ev        Event
-	pm        *websocket.PreparedMessage
+	frame     []byte
 	ephemeral bool
 	// audience, when not nil, lists per shard the only users to consider.
 	audience [][]string
-}
-
-func prepare(raw []byte) *websocket.PreparedMessage {
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, raw)
-	if err != nil {
-		// NewPreparedMessage only fails on compression errors; compression
-		// is off.
-		panic(fmt.Sprintf("realtime: prepare frame: %v", err))
-	}
-	return pm
 }
 
 // shard owns the connections of a subset of users (by hash of the user id)

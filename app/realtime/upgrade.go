@@ -9,8 +9,9 @@ import (
 	"nexus/app"
 )
 
-// writeBuffers lends write buffers to sockets only while they write a
-// frame: most of the time a socket is idle and holds none.
+// writeBuffers would lend the library's message writer a buffer; data
+// frames are written raw (see conn.go), so it stays empty unless the library
+// ever writes a message itself. A pool keeps idle sockets from holding one.
 var writeBuffers sync.Pool
 
 // upgrader has small read buffers (client frames are small and rare) and
