@@ -7,7 +7,7 @@ import (
 )
 
 // Caches, all bounded by bytes and evicting the least recently used entry.
-// Together about 64 MiB at most.
+// Together about 80 MiB at most.
 var (
 	// results: whole renders, by sha256(prefix, markdown), valid while the
 	// resolvers give the answers they gave then.
@@ -73,7 +73,7 @@ func sanitizeBlock(raw []byte) string {
 
 // setCaching turns every cache on or off (benchmarks measure both).
 func setCaching(on bool) {
-	for _, c := range []interface{ setOff(bool) }{results, blocks, codeCache} {
+	for _, c := range []interface{ setOff(bool) }{results, sectionCache, blocks, codeCache} {
 		c.setOff(!on)
 	}
 }

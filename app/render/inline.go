@@ -130,9 +130,9 @@ func (mentionParser) Parse(_ ast.Node, block text.Reader, pc parser.Context) ast
 		block.Advance(1 + len(handle))
 		special := strings.ToLower(handle)
 		if special == "channel" {
-			st.channel = true
+			st.channel, st.sec.channel = true, true
 		} else {
-			st.here = true
+			st.here, st.sec.here = true, true
 		}
 		return &mention{special: special}
 	}

@@ -13,7 +13,9 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -66,9 +68,10 @@ const MaxInput = 4 << 20
 // resolvers' answers, and three caches make use of it (see cache.go): a
 // document rendered before is returned from a cache after asking the
 // resolvers the same questions again and getting the same answers;
-// otherwise highlighted code blocks and sanitized top-level blocks that
-// did not change are reused, so an edit costs roughly the parse plus the
-// blocks it touched.
+// otherwise sections (the parts between headings) that did not change are
+// reused, and within the changed ones highlighted code blocks and
+// sanitized top-level blocks, so an edit costs roughly the section it
+// touched.
 func Render(markdown string, opts Options) (Result, error) {
 	if len(markdown) > MaxInput {
 		return Result{}, fmt.Errorf("render: input of %d bytes exceeds %d", len(markdown), MaxInput)
@@ -86,12 +89,51 @@ func Render(markdown string, opts Options) (Result, error) {
 }
 
 func render(markdown string, opts Options) (Result, *state, error) {
-	src := []byte(markdown)
+	return renderSections(splitSections(markdown), opts)
+}
+
+// renderSections renders a document given as consecutive sections.
+func renderSections(sections []string, opts Options) (Result, *state, error) {
 	st := newState(opts)
+	ids := newHeadingIDs(opts.HeadingIDPrefix)
+	nonce := strconv.FormatUint(rand.Uint64(), 36)
+	var res Result
+	var out strings.Builder
+	for _, sec := range sections {
+		key := sectionKey(opts.HeadingIDPrefix, sec)
+		if e, ok := sectionCache.get(key); ok && e.replay(st, ids) {
+			out.WriteString(e.html)
+			for _, h := range e.headings {
+				res.Headings = append(res.Headings, h.Heading)
+			}
+			continue
+		}
+		e, err := renderSection(sec, st, ids, nonce)
+		if err != nil {
+			return Result{}, nil, err
+		}
+		sectionCache.put(key, e)
+		out.WriteString(e.html)
+		for _, h := range e.headings {
+			res.Headings = append(res.Headings, h.Heading)
+		}
+	}
+	res.HTML = out.String()
+	res.Links = st.links
+	res.Mentions = st.mentionIDs
+	res.MentionsChannel, res.MentionsHere = st.channel, st.here
+	return res, st, nil
+}
+
+// renderSection parses and renders one section (see sections.go) with the
+// document's state and heading ids.
+func renderSection(markdown string, st *state, ids *headingIDs, nonce string) (*sectionEntry, error) {
+	src := []byte(markdown)
+	st.code, st.sec = nil, sectionRecord{}
 	pc := parser.NewContext()
 	pc.Set(stateKey, st)
 	doc := md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
-	res := Result{Headings: st.annotate(doc, src)}
+	headings := st.annotate(doc, src, ids, nonce)
 
 	bw := bufPool.Get().(*blockWriter)
 	defer bufPool.Put(bw)
@@ -108,15 +150,14 @@ func render(markdown string, opts Options) (Result, *state, error) {
 		buf.Reset()
 		bw.w.Reset(buf)
 		if err := md.Renderer().Render(bw.w, src, c); err != nil {
-			return Result{}, nil, fmt.Errorf("render markdown: %w", err)
+			return nil, fmt.Errorf("render markdown: %w", err)
 		}
 		out.WriteString(sanitizeBlock(buf.Bytes()))
 	}
-	res.HTML = st.splice(out.String())
-	res.Links = st.links
-	res.Mentions = st.mentionIDs
-	res.MentionsChannel, res.MentionsHere = st.channel, st.here
-	return res, st, nil
+	e := &sectionEntry{html: st.splice(out.String()), headings: headings, rec: st.sec}
+	e.rec.linkSeen, e.rec.mentionSeen = nil, nil
+	st.code, st.sec = nil, sectionRecord{}
+	return e, nil
 }
 
 func (r Result) clone() Result {

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"unicode"
@@ -32,6 +31,40 @@ type state struct {
 	channel, here bool
 
 	code []codeBlock
+
+	// sec records what the section being parsed asked and set, for the
+	// section cache (sections.go).
+	sec sectionRecord
+}
+
+// sectionRecord is every distinct question one section asked the
+// resolvers, in order, with the answers, and the @channel/@here it set.
+type sectionRecord struct {
+	links         []askedLink
+	linkSeen      map[string]bool
+	mentions      []askedMention
+	mentionSeen   map[string]bool
+	channel, here bool
+}
+
+func (r *sectionRecord) link(title string, a resolvedLink) {
+	if r.linkSeen == nil {
+		r.linkSeen = map[string]bool{}
+	}
+	if !r.linkSeen[title] {
+		r.linkSeen[title] = true
+		r.links = append(r.links, askedLink{title, a})
+	}
+}
+
+func (r *sectionRecord) mention(handle string, a resolvedMention) {
+	if r.mentionSeen == nil {
+		r.mentionSeen = map[string]bool{}
+	}
+	if !r.mentionSeen[handle] {
+		r.mentionSeen[handle] = true
+		r.mentions = append(r.mentions, askedMention{handle, a})
+	}
 }
 
 type resolvedLink struct {
@@ -74,12 +107,13 @@ func (s *state) link(title string) resolvedLink {
 		s.linkSeen[title] = true
 		s.links = append(s.links, title)
 	}
-	if r, ok := s.linkCache[title]; ok {
-		return r
+	r, ok := s.linkCache[title]
+	if !ok {
+		r = resolveLink(s.opts, title)
+		s.linkCache[title] = r
+		s.linkAsked = append(s.linkAsked, askedLink{title, r})
 	}
-	r := resolveLink(s.opts, title)
-	s.linkCache[title] = r
-	s.linkAsked = append(s.linkAsked, askedLink{title, r})
+	s.sec.link(title, r)
 	return r
 }
 
@@ -119,6 +153,7 @@ func (s *state) mention(handle string) resolvedMention {
 		s.mentionCache[handle] = r
 		s.mentionAsked = append(s.mentionAsked, askedMention{handle, r})
 	}
+	s.sec.mention(handle, r)
 	if r.ok && !s.mentionSeen[r.userID] {
 		s.mentionSeen[r.userID] = true
 		s.mentionIDs = append(s.mentionIDs, r.userID)
@@ -126,18 +161,42 @@ func (s *state) mention(handle string) resolvedMention {
 	return r
 }
 
-// annotate prepares the parsed document for rendering in one walk: it
-// gives every heading its anchor id, marks task lists for styling, renders
-// fenced code (see code.go), and returns the table of contents in document
-// order.
-func (s *state) annotate(doc ast.Node, src []byte) []Heading {
-	var out []Heading
-	used := map[string]bool{}
-	prefix := slugPart(s.opts.HeadingIDPrefix)
+// headingIDs hands out anchor ids unique within one document.
+type headingIDs struct {
+	prefix string
+	used   map[string]bool
+}
+
+func newHeadingIDs(idPrefix string) *headingIDs {
+	prefix := slugPart(idPrefix)
 	if prefix != "" {
 		prefix += "-"
 	}
-	nonce := strconv.FormatUint(rand.Uint64(), 36)
+	return &headingIDs{prefix: prefix, used: map[string]bool{}}
+}
+
+// next is the id a heading with this slug gets, given the ids taken so far
+// and those in also (not yet taken); it takes nothing.
+func (h *headingIDs) next(base string, also map[string]bool) string {
+	id := h.prefix + base
+	for i := 1; h.used[id] || also[id]; i++ {
+		id = h.prefix + base + "-" + strconv.Itoa(i)
+	}
+	return id
+}
+
+// sectionHeading is a heading with the slug its id was made from.
+type sectionHeading struct {
+	Heading
+	base string
+}
+
+// annotate prepares a parsed document (or section) for rendering in one
+// walk: it gives every heading its anchor id, marks task lists for
+// styling, renders fenced code (see code.go), and returns the table of
+// contents in document order.
+func (s *state) annotate(doc ast.Node, src []byte, ids *headingIDs, nonce string) []sectionHeading {
+	var out []sectionHeading
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -171,13 +230,10 @@ func (s *state) annotate(doc ast.Node, src []byte) []Heading {
 		}
 		txt := strings.TrimSpace(plainText(h, src))
 		base := Slug(txt)
-		id := prefix + base
-		for i := 1; used[id]; i++ {
-			id = prefix + base + "-" + strconv.Itoa(i)
-		}
-		used[id] = true
+		id := ids.next(base, nil)
+		ids.used[id] = true
 		h.SetAttributeString("id", []byte(id))
-		out = append(out, Heading{Level: h.Level, Text: txt, ID: id})
+		out = append(out, sectionHeading{Heading{Level: h.Level, Text: txt, ID: id}, base})
 		return ast.WalkSkipChildren, nil
 	})
 	return out

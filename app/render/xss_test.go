@@ -1,6 +1,7 @@
 package render
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -119,6 +120,9 @@ func FuzzRender(f *testing.F) {
 		f.Add(c.md)
 	}
 	f.Add(benchDocument(4 << 10))
+	for _, md := range sectionCases {
+		f.Add(md)
+	}
 	f.Fuzz(func(t *testing.T, md string) {
 		r, err := Render(md, testOpts)
 		if err != nil {
@@ -132,6 +136,15 @@ func FuzzRender(f *testing.F) {
 		}
 		if m := strings.ToLower(markupOf(r.HTML)); strings.Contains(m, "<script") || strings.Contains(m, "javascript:") {
 			t.Fatalf("script in markup: %s", r.HTML)
+		}
+		// Rendering by sections (sections.go) must not change the result.
+		whole, _, err := renderSections([]string{md}, testOpts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if whole.HTML != r.HTML || !slices.Equal(whole.Headings, r.Headings) {
+			t.Fatalf("sectioned render differs from the whole\ninput: %q\nsections: %q\n got: %s\nwant: %s",
+				md, splitSections(md), r.HTML, whole.HTML)
 		}
 	})
 }
