@@ -54,6 +54,9 @@ type Store struct {
 	mu     sync.RWMutex
 	rstmts map[string]*sql.Stmt
 	wstmts map[string]*sql.Stmt
+
+	// w groups concurrent write transactions into one commit (group.go).
+	w writer
 }
 
 // Open opens (creating if needed) the database at path. It does not apply
@@ -259,37 +262,13 @@ func (t *Tx) queryRow(ctx context.Context, query string, args ...any) (*sql.Row,
 }
 
 // Update runs fn in one write transaction (BEGIN IMMEDIATE on the single
-// writer connection) and commits when fn returns nil.
+// writer connection) and commits when fn returns nil. Concurrent calls may
+// share one commit (see group.go); each is still all or nothing, and
+// Update returns only once its work is durable or undone.
 func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
-	sqlTx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin write transaction: %w", err)
-	}
-	tx := &Tx{s: s, tx: sqlTx, now: s.now().UTC().Truncate(time.Microsecond)}
-	err = runTx(sqlTx, tx, fn)
-	if err == nil && s.onCommit != nil {
-		s.onCommit()
-	}
+	err := s.w.run(ctx, s, fn)
 	// Only now is the writer connection free again.
-	s.prepareMissed(ctx, tx)
 	return err
-}
-
-func runTx(sqlTx *sql.Tx, tx *Tx, fn func(*Tx) error) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			_ = sqlTx.Rollback()
-			panic(p)
-		}
-	}()
-	if err := fn(tx); err != nil {
-		_ = sqlTx.Rollback()
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
 }
 
 // prepareMissed caches the statements a finished transaction had to prepare

@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"nexus/app"
+)
+
+// openGroupStore opens a migrated store that counts its commits.
+func openGroupStore(t *testing.T) (*Store, *atomic.Int32) {
+	t.Helper()
+	var commits atomic.Int32
+	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "nexus.db"),
+		Options{OnCommit: func() { commits.Add(1) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	commits.Store(0)
+	return st, &commits
+}
+
+// outboxIDs are the resource ids of the committed outbox events.
+func outboxIDs(t *testing.T, st *Store) map[string]bool {
+	t.Helper()
+	evs, err := st.OutboxEvents(context.Background(), 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, e := range evs {
+		ids[e.ResourceID] = true
+	}
+	return ids
+}
+
+// TestGroupCommit queues writers behind a held transaction so they share
+// one commit: each one's work is kept or undone on its own, a panic reaches
+// its own caller, and every success is visible to readers (committed) when
+// Update returns.
+func TestGroupCommit(t *testing.T) {
+	st, commits := openGroupStore(t)
+	ctx := context.Background()
+	release := make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- st.Update(ctx, func(tx *Tx) error {
+			<-release
+			return tx.AppendEvent(ctx, app.Event{Type: "test.write", ResourceType: "test", ResourceID: "first"})
+		})
+	}()
+	// Wait until the first holds the writer.
+	for st.w.mu.TryLock() {
+		st.w.mu.Unlock()
+		time.Sleep(time.Millisecond)
+	}
+	const n = 30
+	type result struct {
+		id       string
+		err      error
+		panicked any
+	}
+	results := make(chan result, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := "w" + strconv.Itoa(i)
+			defer func() {
+				if p := recover(); p != nil {
+					results <- result{id: id, panicked: p}
+				}
+			}()
+			err := st.Update(ctx, func(tx *Tx) error {
+				if err := tx.AppendEvent(ctx, app.Event{Type: "test.write", ResourceType: "test", ResourceID: id}); err != nil {
+					return err
+				}
+				switch {
+				case i%7 == 3:
+					return errors.New("refused " + id)
+				case i == 11:
+					panic("boom " + id)
+				}
+				return nil
+			})
+			if err == nil && !outboxIDs(t, st)[id] {
+				err = fmt.Errorf("%s: Update returned before its commit was visible", id)
+			}
+			results <- result{id: id, err: err}
+		}()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for st.w.waiting.Load() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d writers queued", st.w.waiting.Load())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	close(results)
+	if err := <-first; err != nil {
+		t.Fatalf("first: %v", err)
+	}
+	ids := outboxIDs(t, st)
+	for r := range results {
+		i, _ := strconv.Atoi(r.id[1:])
+		switch {
+		case i == 11:
+			if r.panicked != "boom w11" {
+				t.Errorf("w11: panic %v, want it re-raised in its caller", r.panicked)
+			}
+			if ids[r.id] {
+				t.Errorf("w11 panicked but its event was committed")
+			}
+		case i%7 == 3:
+			if r.err == nil || r.err.Error() != "refused "+r.id || ids[r.id] {
+				t.Errorf("%s: err %v, committed %v; want its own error and nothing kept", r.id, r.err, ids[r.id])
+			}
+		default:
+			if r.err != nil || !ids[r.id] {
+				t.Errorf("%s: err %v, committed %v", r.id, r.err, ids[r.id])
+			}
+		}
+	}
+	if !ids["first"] {
+		t.Error("the first writer's event is missing")
+	}
+	// 31 writers queued behind one another: at most a few commits (the
+	// group closes early only when the queue runs empty), never one each.
+	if c := commits.Load(); c < 1 || c > n/2 {
+		t.Errorf("%d commits for %d writers", c, n+1)
+	}
+}
+
+// TestGroupCommitAlone: a lone failing writer rolls back and reports no
+// commit; a lone succeeding one commits once.
+func TestGroupCommitAlone(t *testing.T) {
+	st, commits := openGroupStore(t)
+	ctx := context.Background()
+	err := st.Update(ctx, func(tx *Tx) error {
+		_ = tx.AppendEvent(ctx, app.Event{Type: "test.write", ResourceType: "test", ResourceID: "no"})
+		return errors.New("no")
+	})
+	if err == nil || commits.Load() != 0 || outboxIDs(t, st)["no"] {
+		t.Fatalf("failed writer: err %v, commits %d", err, commits.Load())
+	}
+	if err := st.Update(ctx, func(tx *Tx) error {
+		return tx.AppendEvent(ctx, app.Event{Type: "test.write", ResourceType: "test", ResourceID: "yes"})
+	}); err != nil || commits.Load() != 1 || !outboxIDs(t, st)["yes"] {
+		t.Fatalf("writer: err %v, commits %d", err, commits.Load())
+	}
+}
