@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"nexus/app"
 )
@@ -77,5 +78,35 @@ func BenchmarkHash(b *testing.B) {
 		if _, err := h.Hash(ctx, "correct horse battery staple"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestHasherReturnsMemoryWhenQuiet: once hashing stops, the hasher frees
+// its memory exactly once; while hashes keep coming it waits.
+func TestHasherReturnsMemoryWhenQuiet(t *testing.T) {
+	h := NewHasher(2)
+	freed := make(chan time.Time, 4)
+	h.quietFor = 150 * time.Millisecond
+	h.freeMemory = func() { freed <- time.Now() }
+	ctx := context.Background()
+	var last time.Time // when the last hash started: its release came after
+	for range 3 {
+		last = time.Now()
+		if _, err := h.Hash(ctx, "correct horse battery staple"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case at := <-freed:
+		if at.Sub(last) < h.quietFor {
+			t.Fatalf("memory freed %v after the last hash, before the quiet period", at.Sub(last))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("memory never freed after hashing stopped")
+	}
+	select {
+	case <-freed:
+		t.Fatal("memory freed twice for one quiet period")
+	case <-time.After(3 * h.quietFor):
 	}
 }
