@@ -129,6 +129,11 @@ func dsn(path string, busy time.Duration, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
+		// Checkpoint after 4,000 WAL pages (16 MiB) rather than SQLite's
+		// 1,000: busy pages (index right edges, the outbox tail, counters)
+		// are then copied into the database once per four times as many
+		// writes, and the checkpoint's fsyncs run a quarter as often.
+		q.Add("_pragma", "wal_autocheckpoint(4000)")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }

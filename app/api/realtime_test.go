@@ -786,6 +786,40 @@ func TestRealtimeIdleTimeout(t *testing.T) {
 	}
 }
 
+// TestRealtimeAnswersClientPings: a WebSocket ping from the client gets a
+// pong with its payload, queued behind the events like any frame, and the
+// socket keeps delivering.
+func TestRealtimeAnswersClientPings(t *testing.T) {
+	h := newRTHarness(t, nil)
+	h.setup()
+	u, access := h.accessUser(app.RoleMember, "김민지")
+	h.allow("d1", u)
+	ws, resp, err := h.dial("?ticket="+h.ticket(access), nil)
+	if err != nil {
+		t.Fatalf("dial: %v (%v)", err, statusOf(resp))
+	}
+	pongs := make(chan string, 4)
+	ws.SetPongHandler(func(d string) error { pongs <- d; return nil })
+	c := newWSClient(t, ws)
+	if f := c.next(); f["type"] != "hello" {
+		t.Fatalf("first frame %v", f)
+	}
+	for _, payload := range []string{"are you there", "다시 한 번"} {
+		if err := ws.WriteControl(websocket.PingMessage, []byte(payload), time.Now().Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case got := <-pongs:
+			if got != payload {
+				t.Fatalf("pong %q, want %q", got, payload)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no pong")
+		}
+	}
+	c.expectSeqs(h.event("d1", "after the pings"))
+}
+
 func TestRealtimeFrameLimitsAndBadFrames(t *testing.T) {
 	h := newRTHarness(t, func(c *realtime.Config) { c.MaxFrame = 1024 })
 	h.setup()

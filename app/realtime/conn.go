@@ -65,6 +65,9 @@ type conn struct {
 	away        bool
 
 	typingAt time.Time // reader goroutine only
+	// deadlineAt is the write deadline last set (writer goroutine only;
+	// the writers of one connection never overlap).
+	deadlineAt time.Time
 }
 
 func (c *conn) principal() *app.Principal { return c.p.Load() }
@@ -221,7 +224,13 @@ func (c *conn) writeBatch(batch [][]byte, buf []byte) error {
 		if c.stopped.Load() {
 			return nil // closing: the close frame is next
 		}
-		_ = nc.SetWriteDeadline(time.Now().Add(c.g.cfg.WriteTimeout))
+		// Moving the deadline re-arms a runtime timer; doing it only once
+		// half of it has passed keeps every write bounded by between half
+		// and all of WriteTimeout.
+		if now := time.Now(); now.After(c.deadlineAt.Add(-c.g.cfg.WriteTimeout / 2)) {
+			c.deadlineAt = now.Add(c.g.cfg.WriteTimeout)
+			_ = nc.SetWriteDeadline(c.deadlineAt)
+		}
 		_, err := nc.Write(b)
 		return err
 	}

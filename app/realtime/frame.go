@@ -9,6 +9,7 @@ import (
 const (
 	opText = 0x1
 	opPing = 0x9
+	opPong = 0xa
 )
 
 // encodeFrame returns one final, unmasked server frame (servers never mask,

@@ -43,8 +43,15 @@ func (g *Gateway) Serve(ws *websocket.Conn, p *app.Principal, auth Authenticator
 	c.pingAt.Store(now.UnixNano())
 	c.setLastCheck(now)
 	ws.SetPongHandler(func(string) error { c.extendRead(); return nil })
-	defaultPing := ws.PingHandler()
-	ws.SetPingHandler(func(data string) error { c.extendRead(); return defaultPing(data) })
+	// Pongs go through the writer like every other frame: the writer owns
+	// the socket's write deadline (see writeBatch).
+	ws.SetPingHandler(func(data string) error {
+		c.extendRead()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.pushLocked(encodeFrame(opPong, []byte(data)), false)
+		return nil
+	})
 
 	// Register before reading the newest sequence: every event committed
 	// after that read reaches this connection (held until hello is out).
