@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { minji } from '../test/fakeServer';
 import { renderApp } from '../test/renderApp';
-import { FakeWebSocket, chatServer, installFakeWebSocket, jiho, message } from './testing';
+import { FakeWebSocket, channel, chatServer, installFakeWebSocket, jiho, message } from './testing';
 
 beforeEach(() => {
   installFakeWebSocket();
@@ -171,6 +171,54 @@ describe('in a channel', () => {
     const text = await screen.findByText('점심 뭐 먹을까요?');
     expect(server.calls.find((c) => c.path === '/api/v1/channels/c-random/messages')?.search).toContain('around=m-c-random-2');
     await waitFor(() => expect(text.closest('.msg')?.className).toContain('msg--highlight'));
+  });
+});
+
+describe('channel members', () => {
+  it('lets a channel admin change roles and add a team', async () => {
+    window.history.replaceState(null, '', '/chat/c/c-random');
+    const { server, state } = chatServer({
+      channels: [channel('c-random', 'random', { role: 'admin', can_manage: true })],
+      unread: [],
+    });
+    renderApp(server);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('link', { name: /^Members/ }));
+    const pane = await screen.findByRole('complementary', { name: 'Members' });
+    await within(pane).findByText('이지호');
+
+    await user.click(within(pane).getByRole('button', { name: 'Actions for 이지호' }));
+    await user.click(await screen.findByRole('menuitem', { name: 'Make channel admin' }));
+    await waitFor(() =>
+      expect(server.calls.find((c) => c.method === 'POST' && c.path === '/api/v1/channels/c-random/members')?.body).toEqual({ user_id: jiho.id, role: 'admin' }),
+    );
+    expect(await screen.findByText('이지호 is now a channel admin.')).toBeTruthy();
+    await waitFor(() => expect(within(pane).getAllByText('Channel admin')).toHaveLength(2));
+    expect(state.members.find((m) => m.user.id === jiho.id)?.role).toBe('admin');
+
+    await user.selectOptions(within(pane).getByLabelText('Add a team'), '디자인팀');
+    await user.click(within(pane).getByRole('button', { name: 'Add team' }));
+    expect(await screen.findByText('Added 1 person from 디자인팀.')).toBeTruthy();
+    expect(await within(pane).findByText('박서연')).toBeTruthy();
+  });
+
+  it('shows why a role change was refused', async () => {
+    window.history.replaceState(null, '', '/chat/c/c-random');
+    const { server } = chatServer({
+      channels: [channel('c-random', 'random', { role: 'admin', can_manage: true })],
+      unread: [],
+      members: [
+        { user: { id: jiho.id, name: jiho.name }, role: 'admin' },
+        { user: { id: minji.id, name: minji.name }, role: 'member' },
+      ],
+    });
+    renderApp(server);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('link', { name: /^Members/ }));
+    const pane = await screen.findByRole('complementary', { name: 'Members' });
+    await user.click(await within(pane).findByRole('button', { name: 'Actions for 이지호' }));
+    await user.click(await screen.findByRole('menuitem', { name: 'Remove admin role' }));
+    expect(await within(pane).findByText('A channel needs at least one admin.')).toBeTruthy();
   });
 });
 

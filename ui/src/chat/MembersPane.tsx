@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useId, useState } from 'react';
+import type { Team } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { errorFrom, type FormError } from '../auth/formErrors';
 import { ActionMenu } from '../components/ActionMenu';
 import { Avatar } from '../components/Avatar';
 import { ConfirmDialog } from '../components/Dialog';
-import { ErrorAlert, Spinner } from '../components/Form';
+import { ErrorAlert, SelectField, Spinner } from '../components/Form';
 import { CloseIcon, PlusIcon } from '../components/Icons';
 import { useToast } from '../components/Toast';
 import { useI18n } from '../i18n';
@@ -27,6 +28,11 @@ export function MembersPane({ channel, canManage, isMember, onClose }: { channel
   const [error, setError] = useState<FormError | null>(null);
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<Member | null>(null);
+  const [teams, setTeams] = useState<Team[] | null>(null);
+  const [teamId, setTeamId] = useState('');
+  const [busy, setBusy] = useState(false);
+  // Teams are listed to organisation admins only, so only they can add one.
+  const orgAdmin = user?.role === 'owner' || user?.role === 'admin';
 
   const load = useCallback(() => {
     api.listMembers(client, channel.id).then(
@@ -54,6 +60,49 @@ export function MembersPane({ channel, canManage, isMember, onClose }: { channel
     setAdding(false);
     load();
   };
+
+  const canAddTeam = canAdd && canManage && orgAdmin;
+  useEffect(() => {
+    if (!canAddTeam) return;
+    let live = true;
+    client.request<{ items?: Team[] }>('/api/v1/teams').then(
+      (r) => live && setTeams(r.items ?? []),
+      () => live && setTeams([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, canAddTeam]);
+
+  /** Runs a membership change, reporting a failure in the pane. */
+  const change = async (run: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await run();
+      load();
+    } catch (err) {
+      setError(errorFrom(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const addTeam = () => {
+    const team = teams?.find((x) => x.id === teamId);
+    if (!team) return;
+    void change(async () => {
+      const added = await api.addMember(client, channel.id, { team_id: team.id });
+      toast(added.length ? tp('chat.members.teamAdded', added.length, { team: team.name }) : t('chat.members.teamAlreadyIn', { team: team.name }));
+      setTeamId('');
+    });
+  };
+
+  const setRole = (m: Member, role: 'member' | 'admin') =>
+    change(async () => {
+      await api.addMember(client, channel.id, { user_id: m.user.id, role });
+      toast(t(role === 'admin' ? 'chat.members.madeAdmin' : 'chat.members.madeMember', { name: m.user.name }));
+    });
 
   const order = { online: 0, away: 1, offline: 2 } as const;
   const sorted = [...(members ?? [])].sort(
@@ -91,6 +140,27 @@ export function MembersPane({ channel, canManage, isMember, onClose }: { channel
             </button>
           )
         ) : null}
+        {canAddTeam && teams && teams.length > 0 ? (
+          <form
+            className="members-team"
+            onSubmit={(e) => {
+              e.preventDefault();
+              addTeam();
+            }}
+          >
+            <SelectField label={t('chat.members.addTeamLabel')} value={teamId} onChange={(e) => setTeamId(e.target.value)}>
+              <option value="">{t('chat.members.chooseTeam')}</option>
+              {teams.map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.name}
+                </option>
+              ))}
+            </SelectField>
+            <button type="submit" className="button button--small" disabled={!teamId || busy}>
+              {t('chat.members.addTeam')}
+            </button>
+          </form>
+        ) : null}
         {members === null && !error ? (
           <div className="chat-pane__loading">
             <Spinner />
@@ -111,7 +181,12 @@ export function MembersPane({ channel, canManage, isMember, onClose }: { channel
                 {canManage && m.user.id !== user?.id && channel.kind !== 'dm' ? (
                   <ActionMenu
                     label={t('chat.members.actionsFor', { name: m.user.name })}
-                    actions={[{ label: t('chat.members.remove'), danger: true, onSelect: () => setRemoving(m) }]}
+                    actions={[
+                      m.role === 'admin'
+                        ? { label: t('chat.members.makeMember'), onSelect: () => void setRole(m, 'member') }
+                        : { label: t('chat.members.makeAdmin'), onSelect: () => void setRole(m, 'admin') },
+                      { label: t('chat.members.remove'), danger: true, onSelect: () => setRemoving(m) },
+                    ]}
                   />
                 ) : null}
               </li>

@@ -128,8 +128,14 @@ export async function listMembers(api: ApiClient, channelId: string, q = ''): Pr
   return compact(itemsOf(res).map(readMember));
 }
 
-export async function addMember(api: ApiClient, channelId: string, who: { user_id: string } | { team_id: string }): Promise<void> {
-  await api.request<unknown>(`${V1}/channels/${enc(channelId)}/members`, { method: 'POST', body: who });
+/** Adds a person (optionally as channel admin) or every member of a team; for someone already in the channel, sets their role. Returns the ids added. */
+export async function addMember(
+  api: ApiClient,
+  channelId: string,
+  who: { user_id: string; role?: 'member' | 'admin' } | { team_id: string },
+): Promise<string[]> {
+  const res = await api.request<{ added?: unknown }>(`${V1}/channels/${enc(channelId)}/members`, { method: 'POST', body: who });
+  return Array.isArray(res?.added) ? res.added.filter((x): x is string => typeof x === 'string') : [];
 }
 
 export async function removeMember(api: ApiClient, channelId: string, userId: string): Promise<void> {

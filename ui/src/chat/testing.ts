@@ -54,7 +54,16 @@ export interface ChatFixture {
   messages: Record<string, Record<string, unknown>[]>;
   unread: Record<string, unknown>[];
   notifications: Record<string, unknown>[];
+  members: { user: { id: string; name: string }; role: string }[];
 }
+
+/** Teams an org admin can add to a channel. */
+export const teams = [
+  { id: 't-design', name: '디자인팀', description: '', member_count: 2, version: 1, created_at: '2025-03-14T09:00:00Z', people: [
+    { id: jiho.id, name: jiho.name },
+    { id: '01934e7a-0000-7000-8000-000000000003', name: '박서연' },
+  ] },
+];
 
 let seq = 100;
 
@@ -127,6 +136,10 @@ export function chatServer(fx: Partial<ChatFixture> = {}, extra: (call: Call) =>
       { channel_id: 'c-random', unread: 2, mentions: 1, last_read_seq: 1, last_seq: 3, first_unread_seq: 2 },
     ],
     notifications: fx.notifications ?? [],
+    members: fx.members ?? [
+      { user: { id: minji.id, name: minji.name }, role: 'admin' },
+      { user: { id: jiho.id, name: jiho.name }, role: 'member' },
+    ],
   };
   const server = signedInServer(minji, (call) => {
     const p = call.path;
@@ -138,6 +151,7 @@ export function chatServer(fx: Partial<ChatFixture> = {}, extra: (call: Call) =>
     }
     if (p === '/api/v1/dms' && call.method === 'GET') return json(200, { items: state.dms });
     if (p === '/api/v1/unread') return json(200, { items: state.unread });
+    if (p === '/api/v1/teams' && call.method === 'GET') return json(200, { items: teams.map(({ people: _, ...t }) => t) });
     if (p === '/api/v1/notifications' && call.method === 'GET') {
       const unreadOnly = call.search.includes('unread=true');
       const items = state.notifications.filter((n) => !unreadOnly || !n.read_at);
@@ -169,7 +183,26 @@ export function chatServer(fx: Partial<ChatFixture> = {}, extra: (call: Call) =>
         if (u) Object.assign(u, { unread: 0, mentions: 0, last_read_seq: (call.body as { seq: number }).seq, first_unread_seq: 0 });
         return json(200, u ?? {});
       }
-      if (rest === '/members') return json(200, { items: [{ user: { id: minji.id, name: minji.name }, role: 'admin' }, { user: { id: jiho.id, name: jiho.name }, role: 'member' }] });
+      if (rest === '/members' && call.method === 'GET') return json(200, { items: state.members });
+      if (rest === '/members' && call.method === 'POST') {
+        const body = call.body as { user_id?: string; role?: string; team_id?: string };
+        if (body.team_id) {
+          const team = teams.find((x) => x.id === body.team_id);
+          if (!team) return apiError(404, 'not_found', 'No such team.');
+          const added = team.people.filter((u) => !state.members.some((m) => m.user.id === u.id));
+          state.members.push(...added.map((u) => ({ user: u, role: 'member' })));
+          return json(200, { added: added.map((u) => u.id) });
+        }
+        const m = state.members.find((x) => x.user.id === body.user_id);
+        if (m) {
+          if (body.role === 'member' && m.role === 'admin' && state.members.filter((x) => x.role === 'admin').length === 1) {
+            return apiError(409, 'conflict', 'A channel needs at least one admin.');
+          }
+          m.role = body.role ?? m.role;
+          return json(200, { added: [] });
+        }
+        return json(200, { added: [body.user_id] });
+      }
       if (rest === '/pins') return json(200, { items: [] });
     }
     const rx = /^\/api\/v1\/messages\/([^/]+)\/reactions$/.exec(p);
