@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -1089,6 +1090,31 @@ func TestKBAttachmentsShareExportImport(t *testing.T) {
 	rel := url.PathEscape("설계 문서.assets") + "/" + url.PathEscape("스크린샷 1.png")
 	if !bytes.Contains(entries["설계 문서.md"], []byte("![스크린샷]("+rel+")")) {
 		t.Fatalf("exported markdown:\n%s", entries["설계 문서.md"])
+	}
+
+	// Standalone HTML: the document's own image travels inside the file;
+	// an image of another document stays a link (and is not read).
+	withOther := h.kbDoc(owner, sp, "", "Two images", "![a](/api/v1/attachments/"+attID+"/content)\n\n![b](/api/v1/attachments/"+otherAtt+"/content)\n")["id"].(string)
+	h.kbUpload(owner, withOther, "own.png", png)
+	for _, tc := range []struct {
+		doc       string
+		embedded  bool
+		linkStays string
+	}{{doc, true, ""}, {withOther, false, otherAtt}} {
+		r := h.request("GET", "/api/v1/documents/"+tc.doc+"/export.html", nil, owner)
+		if r.StatusCode != 200 {
+			t.Fatalf("export.html: %d %s", r.StatusCode, r.body)
+		}
+		dataURI := `src="data:image/png;base64,` + base64.StdEncoding.EncodeToString(png) + `"`
+		if got := bytes.Contains(r.body, []byte(dataURI)); got != tc.embedded {
+			t.Errorf("export.html of %s: image embedded %v, want %v", tc.doc, got, tc.embedded)
+		}
+		if tc.embedded && bytes.Contains(r.body, []byte("/api/v1/attachments/"+attID)) {
+			t.Errorf("export.html still links the embedded image")
+		}
+		if tc.linkStays != "" && !bytes.Contains(r.body, []byte(`src="/api/v1/attachments/`+tc.linkStays+`/content"`)) {
+			t.Errorf("export.html lost the link to another document's image")
+		}
 	}
 
 	// Import: the file uploaded again and the link pointed at the copy.

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"io"
@@ -174,17 +175,73 @@ func (s *Service) ExportHTML(ctx context.Context, p *app.Principal, id string) (
 	if err != nil {
 		return "", nil, err
 	}
+	body, err := s.embedImages(ctx, d, res.HTML)
+	if err != nil {
+		return "", nil, err
+	}
 	var b bytes.Buffer
 	err = exportHTML.Execute(&b, map[string]any{
 		"Lang":    langOf(d.Title + d.Body),
 		"Title":   d.Title,
 		"Updated": d.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC"),
 		// Both are ours: the stylesheet is constant and the body was
-		// sanitized by the renderer.
+		// sanitized by the renderer (embedImages only swaps the sources of
+		// the document's own raster images for their bytes).
 		"Style": template.CSS(exportStyle + "\n" + render.HighlightCSS()),
-		"Body":  template.HTML(res.HTML),
+		"Body":  template.HTML(body),
 	})
 	return SafeFileName(d.Title) + ".html", b.Bytes(), err
+}
+
+// maxEmbedded bounds the image bytes one standalone export carries inline;
+// images past it stay links to the server.
+const maxEmbedded = 32 << 20
+
+// embeddable are the attachment types a standalone page shows inline (the
+// types the server itself serves inline as images; never SVG).
+var embeddable = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
+
+// embedImages makes a standalone export standalone: the document's own
+// image attachments shown on the page become data: URLs, so the file
+// shows them offline and without a session.
+func (s *Service) embedImages(ctx context.Context, d *Document, html string) (string, error) {
+	if !strings.Contains(html, `src="/api/v1/attachments/`) {
+		return html, nil
+	}
+	atts, err := s.files.ListDocumentAttachments(ctx, d.ID)
+	if err != nil {
+		return "", err
+	}
+	budget := int64(maxEmbedded)
+	for _, a := range atts {
+		if !embeddable[a.ContentType] || a.Size > budget {
+			continue
+		}
+		srcs := []string{`src="/api/v1/attachments/` + a.ID + `/content"`, `src="/api/v1/attachments/` + a.ID + `/thumbnail"`}
+		if !strings.Contains(html, srcs[0]) && !strings.Contains(html, srcs[1]) {
+			continue
+		}
+		_, rc, err := s.files.OpenDocumentAttachment(ctx, a.ID)
+		if app.IsNotFound(err) {
+			continue
+		} else if err != nil {
+			return "", err
+		}
+		data, err := io.ReadAll(io.LimitReader(rc, budget+1))
+		rc.Close()
+		if err != nil {
+			return "", fmt.Errorf("read attachment %s: %w", a.ID, err)
+		}
+		if int64(len(data)) > budget {
+			continue
+		}
+		budget -= int64(len(data))
+		uri := `src="data:` + a.ContentType + `;base64,` + base64.StdEncoding.EncodeToString(data) + `"`
+		for _, src := range srcs {
+			html = strings.ReplaceAll(html, src, uri)
+		}
+	}
+	return html, nil
 }
 
 // langOf guesses the page language for fonts and hyphenation.
