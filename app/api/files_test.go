@@ -474,6 +474,57 @@ func TestAttachmentThumbnails(t *testing.T) {
 	wantStatus(t, h.get(access, "/api/v1/attachments/"+r.json(t)["id"].(string)+"/thumbnail", nil), 404, "text thumbnail")
 }
 
+// TestAttachmentThumbnailUpright: a phone photo stored sideways with EXIF
+// orientation 6 gets an upright (portrait) thumbnail, as browsers show the
+// original.
+func TestAttachmentThumbnailUpright(t *testing.T) {
+	h := filesHarness(t)
+	uid, access := h.accessUser(app.RoleMember, "Seo")
+	owner := newFakeOwner([]string{uid})
+	// As stored: 600×300, left half red, right half blue. Upright (turned a
+	// quarter clockwise): 300×600, red on top, blue below.
+	img := image.NewRGBA(image.Rect(0, 0, 600, 300))
+	for y := 0; y < 300; y++ {
+		for x := 0; x < 600; x++ {
+			c := color.RGBA{220, 20, 20, 255}
+			if x >= 300 {
+				c = color.RGBA{20, 20, 220, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var enc bytes.Buffer
+	if err := jpeg.Encode(&enc, img, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	app1 := []byte("\xff\xe1\x00\x22Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00")
+	photo := append(append([]byte{0xff, 0xd8}, app1...), enc.Bytes()[2:]...)
+	r := h.upload(access, owner, "세로 사진.jpg", photo)
+	wantStatus(t, r, http.StatusCreated, "photo")
+	d := h.get(access, r.json(t)["thumbnail_url"].(string), nil)
+	wantStatus(t, d, 200, "thumbnail")
+	thumb, err := jpeg.Decode(bytes.NewReader(d.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := thumb.Bounds()
+	if b.Dx() != 160 || b.Dy() != 320 {
+		t.Fatalf("thumbnail %dx%d, want 160x320 (portrait)", b.Dx(), b.Dy())
+	}
+	top, bottom := thumb.At(80, 40), thumb.At(80, 280)
+	if r, _, bl, _ := top.RGBA(); r < bl {
+		t.Errorf("top of the thumbnail is %v, want red", top)
+	}
+	if r, _, bl, _ := bottom.RGBA(); bl < r {
+		t.Errorf("bottom of the thumbnail is %v, want blue", bottom)
+	}
+	// The original is served as uploaded: browsers turn it themselves.
+	orig := h.get(access, r.json(t)["url"].(string), nil)
+	if !bytes.Equal(orig.body, photo) {
+		t.Error("the original changed")
+	}
+}
+
 func TestAttachmentDedup(t *testing.T) {
 	h := filesHarness(t)
 	uid, access := h.accessUser(app.RoleMember, "Yoon")

@@ -34,7 +34,8 @@ var errBadImage = &app.Error{Code: app.CodeInvalid, Message: "The image could no
 // stages a preview no larger than ThumbnailSize on either side: JPEG for
 // photos, PNG for the rest (which may be transparent). Small images are
 // re-encoded at their size: the preview is always a plain, still image
-// without the original's metadata.
+// without the original's metadata, turned upright as the photo's EXIF
+// orientation says (see orient.go).
 func (s *Service) makeThumbnail(staged Staged, contentType string) (Staged, error) {
 	rc, err := staged.Open()
 	if err != nil {
@@ -48,6 +49,14 @@ func (s *Service) makeThumbnail(staged Staged, contentType string) (Staged, erro
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
 		return nil, app.Invalid("file", "The image is too large in pixels; use one under 50 megapixels.").WithDetail("reason", "too_many_pixels")
+	}
+	orientation := 1
+	if contentType == "image/jpeg" {
+		if _, err := rc.Seek(0, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("rewind image: %w", err)
+		}
+		br.Reset(rc)
+		orientation = jpegOrientation(br)
 	}
 	if _, err := rc.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("rewind image: %w", err)
@@ -68,6 +77,7 @@ func (s *Service) makeThumbnail(staged Staged, contentType string) (Staged, erro
 	}
 	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
 	draw.CatmullRom.Scale(dst, dst.Bounds(), src, b, draw.Src, nil)
+	dst = orient(dst, orientation)
 	var out bytes.Buffer
 	if thumbnailType(contentType) == "image/jpeg" {
 		err = jpeg.Encode(&out, dst, &jpeg.Options{Quality: 85})
