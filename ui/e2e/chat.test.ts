@@ -163,6 +163,28 @@ describe('chat between two people', () => {
     await visible(b.page.locator(`[id="${tipId}"]`).getByText(`${A.name} reacted with party popper`));
   });
 
+  it('A makes B a channel admin from the Members pane, and B sees it live', async () => {
+    current = b;
+    await b.page.getByRole('link', { name: /^Members/ }).click();
+    const bPane = b.page.getByRole('complementary', { name: 'Members' });
+    await visible(bPane.getByText('(you)'));
+    expect(await bPane.getByText('Channel admin').count()).toBe(1);
+
+    current = a;
+    await a.page.getByRole('link', { name: /^Members/ }).click();
+    const pane = a.page.getByRole('complementary', { name: 'Members' });
+    await pane.getByRole('button', { name: `Actions for ${B.name}` }).click();
+    await a.page.getByRole('menuitem', { name: 'Make channel admin' }).click();
+    await visible(a.page.getByText(`${B.name} is now a channel admin.`));
+    await expect.poll(() => pane.getByText('Channel admin').count()).toBe(2);
+
+    current = b;
+    await expect.poll(() => bPane.getByText('Channel admin').count()).toBe(2);
+    await b.page.getByRole('button', { name: 'Close members' }).click();
+    current = a;
+    await a.page.getByRole('button', { name: 'Close members' }).click();
+  });
+
   it('after a server restart both tabs reconnect by themselves and a message sent meanwhile arrives', async () => {
     // Hold B's reconnection until A has posted, so the message reaches B
     // through the resume (replay), not as a live event.
