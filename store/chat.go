@@ -198,6 +198,34 @@ func (s *Store) FindChannelMember(ctx context.Context, channelID, userID string)
 	return memberResult(scanMember(row))
 }
 
+const findChannelForUserQuery = `SELECT ` + channelColumns + `,
+	cm.user_id, cm.role, cm.last_read_seq, cm.muted, cm.joined_at, cm.notify
+	FROM channels c LEFT JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = ?
+	WHERE c.id = ?`
+
+// FindChannelForUser reads a channel and the user's membership of it (nil
+// when they are not a member) in one query; not_found when there is no
+// such channel.
+func (s *Store) FindChannelForUser(ctx context.Context, channelID, userID string) (*chat.Channel, *chat.Member, error) {
+	row, err := s.queryRow(ctx, findChannelForUserQuery, userID, channelID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var uid, role, joined, notify sql.NullString
+	var lastRead sql.NullInt64
+	var muted sql.NullBool
+	c, err := channelResult(scanChannel(row, &uid, &role, &lastRead, &muted, &joined, &notify))
+	if err != nil || !uid.Valid {
+		return c, nil, err
+	}
+	m := &chat.Member{ChannelID: c.ID, UserID: uid.String, Role: role.String, LastReadSeq: lastRead.Int64,
+		Muted: muted.Bool, Notify: notify.String}
+	if m.JoinedAt, err = parseTime(joined.String); err != nil {
+		return nil, nil, err
+	}
+	return c, m, nil
+}
+
 // FindChannelMember reads a membership in the transaction.
 func (t *Tx) FindChannelMember(ctx context.Context, channelID, userID string) (*chat.Member, error) {
 	row, err := t.queryRow(ctx, findMemberQuery, channelID, userID)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 
 	"nexus/app"
@@ -257,5 +258,39 @@ func TestChatFollowsAndReactions(t *testing.T) {
 	rs, err := st.FindMessageReactions(ctx, []string{root.ID})
 	if err != nil || len(rs) != 1 || rs[0].UserID != b.ID || rs[0].Emoji != "👍" {
 		t.Fatalf("reactions = %v %v", rs, err)
+	}
+}
+
+// TestChatFindChannelForUser: the one-query lookup agrees with the two it
+// replaces, for a member, a non-member and a missing channel.
+func TestChatFindChannelForUser(t *testing.T) {
+	st := MustOpenStore(t)
+	ctx := context.Background()
+	a := MustCreateUser(t, st, "a@example.com", app.RoleMember)
+	b := MustCreateUser(t, st, "b@example.com", app.RoleMember)
+	ch := chatChannel(t, st, chat.KindPublic, a.ID)
+	chatPost(t, st, ch.ID, a.ID, "", "안녕")
+	mustUpdate(t, st, func(tx *store.Tx) error {
+		_, err := tx.SetMemberRead(ctx, ch.ID, a.ID, 1)
+		return err
+	})
+	wantCh, err := st.FindChannelByID(ctx, ch.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantM, err := st.FindChannelMember(ctx, ch.ID, a.ID)
+	if err != nil || wantM == nil {
+		t.Fatalf("member: %v %v", wantM, err)
+	}
+	gotCh, gotM, err := st.FindChannelForUser(ctx, ch.ID, a.ID)
+	if err != nil || !reflect.DeepEqual(gotCh, wantCh) || !reflect.DeepEqual(gotM, wantM) {
+		t.Fatalf("member: %+v %+v %v\nwant %+v %+v", gotCh, gotM, err, wantCh, wantM)
+	}
+	gotCh, gotM, err = st.FindChannelForUser(ctx, ch.ID, b.ID)
+	if err != nil || !reflect.DeepEqual(gotCh, wantCh) || gotM != nil {
+		t.Fatalf("non-member: %+v %+v %v", gotCh, gotM, err)
+	}
+	if _, _, err := st.FindChannelForUser(ctx, app.NewID(), a.ID); !app.IsNotFound(err) {
+		t.Fatalf("missing channel: %v", err)
 	}
 }

@@ -26,14 +26,10 @@ func (s *Service) channelFor(ctx context.Context, p *app.Principal, channelID st
 	if p == nil {
 		return nil, &app.Error{Code: app.CodeUnauthorized, Message: "Sign in to continue."}
 	}
-	ch, err := s.store.FindChannelByID(ctx, channelID)
+	ch, m, err := s.store.FindChannelForUser(ctx, channelID, p.User.ID)
 	if app.IsNotFound(err) {
 		return nil, errChannelNotFound()
 	}
-	if err != nil {
-		return nil, err
-	}
-	m, err := s.store.FindChannelMember(ctx, ch.ID, p.User.ID)
 	if err != nil {
 		return nil, err
 	}
