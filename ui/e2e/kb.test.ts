@@ -97,6 +97,12 @@ async function publish(page: Page, message = '') {
   await dialog.getByRole('button', { name: 'Publish', exact: true }).click();
 }
 
+/** Waits until a publish has gone through: the editor gives way to the page. */
+async function published(page: Page, title: string) {
+  await page.waitForURL((u) => !u.pathname.endsWith('/edit'));
+  await visible(page.getByRole('heading', { level: 1, name: title }));
+}
+
 async function newDocument(page: Page, title: string) {
   const dialog = page.getByRole('dialog');
   await visible(dialog);
@@ -164,7 +170,7 @@ describe('knowledge base', () => {
     await newDocument(page, PARENT);
     await setEditorText(page, '# 시작하기\n\n처음 오셨나요? Start here.');
     await publish(page, '첫 버전 first version');
-    await visible(page.getByRole('heading', { level: 1, name: PARENT }));
+    await published(page, PARENT);
     await visible(page.getByText('Published version 2.'));
 
     // A sub-page from the document's menu.
@@ -175,7 +181,7 @@ describe('knowledge base', () => {
     // Autosave: the draft reaches the server while typing pauses.
     await visible(page.getByRole('status').filter({ hasText: 'Draft saved' }));
     await publish(page);
-    await visible(page.getByRole('heading', { level: 1, name: CHILD }));
+    await published(page, CHILD);
     childUrl = page.url();
 
     // Rendered by the server, with breadcrumbs and a table of contents beside the text.
@@ -210,7 +216,7 @@ describe('knowledge base', () => {
     // A publishes a change to the first paragraph.
     await setEditorText(a.page, CHILD_BODY.replace('It runs as one binary.', 'It runs as one small binary.'));
     await publish(a.page, 'A의 수정');
-    await visible(a.page.getByRole('heading', { level: 1, name: CHILD }));
+    await published(a.page, CHILD);
 
     // B, still on the version it opened, changes the last line and publishes: 409.
     current = b;
@@ -233,7 +239,7 @@ describe('knowledge base', () => {
     await b.page.keyboard.press('ControlOrMeta+End');
     await b.page.keyboard.insertText('\n\n병합됨 merged.');
     await b.page.getByRole('button', { name: 'Publish as version 4' }).click();
-    await visible(b.page.getByRole('heading', { level: 1, name: CHILD }));
+    await published(b.page, CHILD);
     await visible(b.page.locator('.kb-prose').getByText('병합됨 merged.'));
     await visible(b.page.locator('.kb-prose').getByText('It runs as one small binary.', { exact: false }));
   });
@@ -277,7 +283,7 @@ describe('knowledge base', () => {
     await visible(page.getByText('Attached 스크린샷 screenshot.png.'));
     expect(await editorText(editorContent(page))).toMatch(/!\[스크린샷 screenshot\.png\]\(\/api\/v1\/attachments\/[0-9a-f-]+\/content\)/);
     await publish(page, '그림 추가');
-    await visible(page.getByRole('heading', { level: 1, name: CHILD }));
+    await published(page, CHILD);
     // The image is fetched with the session's token and shown from a blob: URL.
     const img = page.locator('.kb-prose img').first();
     await page.waitForFunction(() => {
@@ -333,7 +339,7 @@ describe('knowledge base', () => {
     await newDocument(page, '자주 묻는 질문 FAQ');
     await setEditorText(page, 'Q&A');
     await publish(page);
-    await visible(page.getByRole('heading', { level: 1, name: '자주 묻는 질문 FAQ' }));
+    await published(page, '자주 묻는 질문 FAQ');
     const faq = treeItem(page, '자주 묻는 질문 FAQ');
     expect(await faq.getAttribute('aria-level')).toBe('1');
     // Drop it onto the middle of "Getting started": it becomes its child.
