@@ -305,6 +305,15 @@ func (t *Tx) SetMemberRead(ctx context.Context, channelID, userID string, seq in
 	return read, nil
 }
 
+// SetMemberReadTo sets a member's read position, also backwards.
+func (t *Tx) SetMemberReadTo(ctx context.Context, channelID, userID string, seq int64) error {
+	if _, err := t.exec(ctx, `UPDATE channel_members SET last_read_seq = ? WHERE channel_id = ? AND user_id = ?`,
+		max(seq, 0), channelID, userID); err != nil {
+		return fmt.Errorf("set read position: %w", err)
+	}
+	return nil
+}
+
 // SetMemberMute mutes or unmutes a channel for a member.
 func (t *Tx) SetMemberMute(ctx context.Context, channelID, userID string, muted bool) error {
 	if _, err := t.exec(ctx, `UPDATE channel_members SET muted = ? WHERE channel_id = ? AND user_id = ?`,

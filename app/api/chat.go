@@ -32,6 +32,7 @@ func (s *Server) chatRoutes(r fiber.Router) {
 	r.Post("/channels/:id/messages", s.requireAuth, s.postMessage)
 	r.Get("/channels/:id/pins", s.requireAuth, s.listPins)
 	r.Post("/channels/:id/read", s.requireAuth, s.markRead)
+	r.Post("/messages/:id/unread", s.requireAuth, s.markUnread)
 	r.Put("/channels/:id/mute", s.requireAuth, s.muteChannel(true))
 	r.Delete("/channels/:id/mute", s.requireAuth, s.muteChannel(false))
 	r.Put("/channels/:id/notify", s.requireAuth, s.setChannelNotify)
@@ -627,6 +628,14 @@ func (s *Server) markRead(c *fiber.Ctx) error {
 		}
 	}
 	u, err := s.deps.Chat.MarkRead(c.UserContext(), principal(c), c.Params("id"), req.Seq)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toUnreadJSON(*u))
+}
+
+func (s *Server) markUnread(c *fiber.Ctx) error {
+	u, err := s.deps.Chat.MarkUnread(c.UserContext(), principal(c), c.Params("id"))
 	if err != nil {
 		return err
 	}

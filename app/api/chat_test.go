@@ -665,6 +665,49 @@ func TestChatUnreadAndMarkRead(t *testing.T) {
 	checkError(t, "read by non-member", h.request("POST", "/api/v1/channels/"+ch+"/read", nil, h.chatter(app.RoleMember, "x").hdr), 403, "forbidden", "", "")
 }
 
+func TestChatMarkUnread(t *testing.T) {
+	h, owner := chatOrg(t)
+	alice := h.chatter(app.RoleMember, "이서연")
+	ch := h.newChannel(owner, "다시 읽기", "public")
+	h.expect(h.request("POST", "/api/v1/channels/"+ch+"/join", nil, alice.hdr), 200, "join")
+	first := h.postMessage(owner, ch, "첫 공지")
+	second := h.postMessage(owner, ch, "@이서연 확인 부탁해요")
+	h.postMessage(owner, ch, "세 번째")
+	h.expect(h.request("POST", "/api/v1/channels/"+ch+"/read", nil, alice.hdr), 200, "read all")
+
+	// Back to just before the second message: it and the third are unread
+	// again, and the mention in it counts again.
+	r := h.expect(h.request("POST", "/api/v1/messages/"+second["id"].(string)+"/unread", nil, alice.hdr), 200, "mark unread")
+	if r["channel_id"] != ch || r["last_read_seq"] != second["seq"].(float64)-1 || r["unread"] != float64(2) ||
+		r["mentions"] != float64(1) || r["first_unread_seq"] != second["seq"] {
+		t.Fatalf("mark unread = %v", r)
+	}
+	if u := h.unreadOf(alice, ch); u["unread"] != float64(2) || u["first_unread_seq"] != second["seq"] {
+		t.Fatalf("unread after mark unread = %v", u)
+	}
+	// From the first message: everything.
+	h.expect(h.request("POST", "/api/v1/messages/"+first["id"].(string)+"/unread", nil, alice.hdr), 200, "mark unread from the first")
+	if u := h.unreadOf(alice, ch); u["unread"] != float64(3) {
+		t.Fatalf("unread = %v", u)
+	}
+	// Reading again works as before.
+	h.expect(h.request("POST", "/api/v1/channels/"+ch+"/read", nil, alice.hdr), 200, "read all again")
+	if u := h.unreadOf(alice, ch); u["unread"] != float64(0) {
+		t.Fatalf("unread = %v", u)
+	}
+
+	reply := h.reply(owner, ch, first["id"].(string), "스레드 답글")
+	checkError(t, "a thread reply", h.request("POST", "/api/v1/messages/"+reply["id"].(string)+"/unread", nil, alice.hdr), 400, "invalid", "id", "")
+	checkError(t, "a non-member", h.request("POST", "/api/v1/messages/"+first["id"].(string)+"/unread", nil, h.chatter(app.RoleMember, "x").hdr), 403, "forbidden", "", "")
+	checkError(t, "no such message", h.request("POST", "/api/v1/messages/"+app.NewID()+"/unread", nil, alice.hdr), 404, "not_found", "", "")
+	secret := h.newChannel(owner, "비밀", "private")
+	hidden := h.postMessage(owner, secret, "비밀 글")
+	checkError(t, "a message in a private channel one is not in", h.request("POST", "/api/v1/messages/"+hidden["id"].(string)+"/unread", nil, alice.hdr), 404, "not_found", "", "")
+	if u := h.unreadOf(alice, ch); u["unread"] != float64(0) {
+		t.Fatalf("a refused request changed the read state: %v", u)
+	}
+}
+
 func TestChatHistoryPagination(t *testing.T) {
 	h, owner := chatOrg(t)
 	ch := h.newChannel(owner, "기록", "public")

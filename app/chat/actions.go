@@ -162,6 +162,55 @@ func (s *Service) MarkRead(ctx context.Context, p *app.Principal, channelID stri
 		Muted: acc.member.Muted}, nil
 }
 
+// MarkUnread moves p's read position back to just before a channel
+// message ("mark as unread" in Slack and Mattermost): it and every later
+// message count as unread again, and its mentions count again. Thread
+// replies are not on the channel's read line; mark the thread's first
+// message instead.
+func (s *Service) MarkUnread(ctx context.Context, p *app.Principal, messageID string) (*Unread, error) {
+	m, acc, err := s.messageFor(ctx, p, messageID, authz.View, false)
+	if err != nil {
+		return nil, err
+	}
+	if acc.member == nil {
+		return nil, errNotMember()
+	}
+	if m.ParentID != "" {
+		return nil, app.Invalid("id", "A thread reply cannot be marked unread; mark the thread's first message instead.")
+	}
+	target := m.Seq - 1
+	err = s.store.Update(ctx, func(tx Tx) error {
+		before, err := tx.FindChannelMember(ctx, m.ChannelID, p.User.ID)
+		if err != nil {
+			return err
+		}
+		if before == nil {
+			return errNotMember()
+		}
+		if before.LastReadSeq == target {
+			return nil
+		}
+		if err := tx.SetMemberReadTo(ctx, m.ChannelID, p.User.ID, target); err != nil {
+			return err
+		}
+		return tx.AppendEvent(ctx, userEvent(EventReadUpdated, p.User.ID, map[string]any{"channel_id": m.ChannelID,
+			"last_read_seq": target}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	states, err := s.store.FindChatUnread(ctx, p.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range states {
+		if u.ChannelID == m.ChannelID {
+			return &u, nil
+		}
+	}
+	return &Unread{ChannelID: m.ChannelID, Kind: acc.ch.Kind, LastSeq: acc.ch.LastSeq, LastReadSeq: target, Muted: acc.member.Muted}, nil
+}
+
 // Unread is the read state of every channel and DM p is a member of
 // (archived channels aside), in one query.
 func (s *Service) Unread(ctx context.Context, p *app.Principal) ([]Unread, error) {

@@ -324,6 +324,9 @@ type Tx interface {
 	// SetMemberRead moves the member's read position to seq if it is
 	// further; it reports the position after.
 	SetMemberRead(ctx context.Context, channelID, userID string, seq int64) (int64, error)
+	// SetMemberReadTo sets the member's read position to seq, also
+	// backwards (mark as unread).
+	SetMemberReadTo(ctx context.Context, channelID, userID string, seq int64) error
 	SetMemberMute(ctx context.Context, channelID, userID string, muted bool) error
 	SetMemberNotify(ctx context.Context, channelID, userID, level string) error
 	// SharesChannel reports whether userID and every one of others share

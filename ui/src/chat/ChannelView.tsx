@@ -123,11 +123,14 @@ export function ChannelView({ channelId }: { channelId: string }) {
   // loading older messages must not be read out).
   const [announcement, setAnnouncement] = useState('');
   const [divider, setDivider] = useState<{ channelId: string; afterSeq: number | null } | null>(null);
+  // After "mark as unread" the open channel is not read again on view until I leave it or post.
+  const [heldUnread, setHeldUnread] = useState<string | null>(null);
 
   // The "new messages" line: where I had read up to when I opened the channel.
   useEffect(() => {
     setDivider(null);
     setNewBelow(0);
+    setHeldUnread(null);
   }, [channelId]);
   useEffect(() => {
     if (history.status !== 'ready' || divider?.channelId === channelId) return;
@@ -189,12 +192,13 @@ export function ChannelView({ channelId }: { channelId: string }) {
   const loadedSeq = history.messages.length ? history.messages[history.messages.length - 1]!.seq : 0;
   const lastSeq = live ? loadedSeq : Math.max(loadedSeq, channel?.last_seq ?? 0);
   const dividerPlaced = divider?.channelId === channelId;
+  const held = heldUnread === channelId;
   const markIfSeen = useCallback(() => {
     const seeing = isVisible() && history.status === 'ready';
-    store.setActive(channelId, seeing && live);
+    store.setActive(channelId, seeing && live && !held);
     // Only once the "new messages" line has been placed from the old read position.
-    if (seeing && dividerPlaced && isMember && lastSeq > 0) store.markRead(channelId, lastSeq);
-  }, [live, store, channelId, isMember, lastSeq, history.status, dividerPlaced]);
+    if (seeing && dividerPlaced && isMember && lastSeq > 0 && !held) store.markRead(channelId, lastSeq);
+  }, [live, store, channelId, isMember, lastSeq, history.status, dividerPlaced, held]);
 
   useEffect(() => {
     markIfSeen();
@@ -319,7 +323,7 @@ export function ChannelView({ channelId }: { channelId: string }) {
     [client, history, toast, t],
   );
 
-  const { actions, dialogs, editLast } = useMessageOps({
+  const { actions: baseActions, dialogs, editLast } = useMessageOps({
     messages: history.messages,
     update: history.update,
     upsert: history.upsert,
@@ -330,7 +334,24 @@ export function ChannelView({ channelId }: { channelId: string }) {
     toggleFollow,
   });
 
+  const markUnread = useCallback(
+    (m: Message) => {
+      api.markUnread(client, m.id).then(
+        (u) => {
+          setHeldUnread(channelId);
+          store.applyUnread(u);
+          setDivider({ channelId, afterSeq: u.last_read_seq });
+          toast(t('chat.message.markedUnread'));
+        },
+        (err: unknown) => toast(errText(errorFrom(err)), 'error'),
+      );
+    },
+    [client, channelId, store, toast, t, errText],
+  );
+  const actions = useMemo(() => (isMember ? { ...baseActions, markUnread } : baseActions), [baseActions, isMember, markUnread]);
+
   const send = async (body: string, attachmentIds: string[]) => {
+    setHeldUnread(null);
     const m = await api.postMessage(client, channelId, { body, attachment_ids: attachmentIds.length ? attachmentIds : undefined }, myId);
     if (!live || around) {
       // Show the newest messages, where the new one is.

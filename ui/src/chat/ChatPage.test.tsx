@@ -164,6 +164,33 @@ describe('in a channel', () => {
     expect(server.calls.some((c) => c.method === 'PATCH')).toBe(false);
   });
 
+  it('marks the channel unread from a message and keeps it unread while open', async () => {
+    window.history.replaceState(null, '', '/chat/c/c-general');
+    const { server } = chatServer();
+    renderApp(server);
+    const text = await screen.findByText('hello');
+    const user = userEvent.setup();
+    const row = text.closest('.msg') as HTMLElement;
+    await user.click(within(row).getByRole('button', { name: 'More actions' }));
+    await user.click(await screen.findByRole('menuitem', { name: 'Mark as unread' }));
+    await waitFor(() => expect(server.count('POST', '/api/v1/messages/m-c-general-1/unread')).toBe(1));
+    expect(await screen.findByText('Marked as unread from this message.')).toBeTruthy();
+    // The sidebar counts both messages again, and the "new messages" line sits above the first.
+    await waitFor(() => expect(within(sidebar()).getByRole('link', { name: /^general/ }).querySelector('.chat-badge')?.textContent).toBe('2'));
+    const log = screen.getByRole('log', { name: 'Messages in general' });
+    await waitFor(() =>
+      expect(Array.from(log.querySelectorAll('.unread-sep, .msg')).map((el) => (el.classList.contains('unread-sep') ? 'NEW' : el.querySelector('.msg__text')?.textContent))).toEqual([
+        'NEW',
+        'hello',
+        'hi 지호',
+      ]),
+    );
+    // Still on screen, it is not read again behind my back.
+    fireEvent.focus(window);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.calls.some((c) => c.method === 'POST' && c.path === '/api/v1/channels/c-general/read')).toBe(false);
+  });
+
   it('opens a permalink around the message and highlights it', async () => {
     window.history.replaceState(null, '', '/chat/c/c-random?m=m-c-random-2');
     const { server } = chatServer();

@@ -31,6 +31,8 @@ export interface MessageActions {
   copyLink: (m: Message) => void;
   promote: (m: Message) => void;
   toggleFollow?: (m: Message) => void;
+  /** "Mark as unread" from this message (channel messages of a member). */
+  markUnread?: (m: Message) => void;
 }
 
 export const MessageActionsContext = createContext<MessageActions | null>(null);
@@ -235,6 +237,7 @@ export const MessageItem = memo(function MessageItem({
     if (mine) actions.push({ label: t('chat.message.edit'), onSelect: () => a.startEdit(m) });
     actions.push({ label: m.pinned_at ? t('chat.message.unpin') : t('chat.message.pin'), onSelect: () => a.togglePin(m) });
   }
+  if (isRoot && !inThread && a.markUnread) actions.push({ label: t('chat.message.markUnread'), onSelect: () => a.markUnread!(m) });
   if (!deleted) actions.push({ label: t('chat.message.copyLink'), onSelect: () => a.copyLink(m) });
   if (!deleted && !a.readOnly) actions.push({ label: t('chat.message.promote'), onSelect: () => a.promote(m) });
   if (isRoot && a.toggleFollow && m.reply_count > 0) {

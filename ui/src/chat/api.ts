@@ -157,6 +157,13 @@ export async function openDm(api: ApiClient, userIds: string[]): Promise<Channel
   return c;
 }
 
+/** "Mark as unread": the channel's read position goes back to just before this (channel) message. */
+export async function markUnread(api: ApiClient, messageId: string): Promise<UnreadState> {
+  const u = readUnread(await api.request<unknown>(`${V1}/messages/${enc(messageId)}/unread`, { method: 'POST' }));
+  if (!u) throw new Error('invalid read state');
+  return u;
+}
+
 export async function listUnread(api: ApiClient): Promise<UnreadState[]> {
   const res = await api.request<unknown>(`${V1}/unread`);
   let items = itemsOf(res);

@@ -328,6 +328,11 @@ export class ChatStore {
     if (seq > c.lastReadSeq) void api.markRead(this.client, channelId, seq).catch(() => undefined);
   }
 
+  /** Takes a channel's read state as the server answered it (after "mark as unread"). */
+  applyUnread(u: UnreadState): void {
+    this.set({ counts: { ...this.snap.counts, ...this.countsFrom([u]) } });
+  }
+
   setMutedLocal(channelId: string, muted: boolean): void {
     const c = this.channel(channelId);
     if (c) this.upsertChannel({ ...c, muted });
@@ -392,9 +397,9 @@ export class ChatStore {
         const c = this.counts(channelId);
         if (seq >= c.lastReadSeq) {
           this.set({ counts: { ...this.snap.counts, [channelId]: { ...c, unread: 0, mentions: 0, lastReadSeq: seq, firstUnreadSeq: 0 } } });
-          // Unread roots after seq (if any) are counted by the server.
-          void this.refreshUnread(true);
         }
+        // Unread roots after seq (if any; all of them after "mark as unread") are counted by the server.
+        void this.refreshUnread(true);
         return;
       }
       case 'preferences.updated': {

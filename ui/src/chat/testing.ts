@@ -205,6 +205,28 @@ export function chatServer(fx: Partial<ChatFixture> = {}, extra: (call: Call) =>
       }
       if (rest === '/pins') return json(200, { items: [] });
     }
+    const ru = /^\/api\/v1\/messages\/([^/]+)\/unread$/.exec(p);
+    if (ru && call.method === 'POST') {
+      const all = Object.values(state.messages).flat();
+      const msg = all.find((x) => x.id === ru[1]);
+      if (!msg) return apiError(404, 'not_found', 'Message not found.');
+      const channelId = String(msg.channel_id);
+      const seq = Number(msg.seq);
+      const list = state.messages[channelId] ?? [];
+      const later = list.filter((x) => Number(x.seq) >= seq && !x.parent_id);
+      const u = {
+        channel_id: channelId,
+        kind: 'public',
+        unread: later.length,
+        mentions: 0,
+        last_read_seq: seq - 1,
+        last_seq: Math.max(...list.map((x) => Number(x.seq))),
+        first_unread_seq: seq,
+        muted: false,
+      };
+      state.unread = [...state.unread.filter((x) => x.channel_id !== channelId), u];
+      return json(200, u);
+    }
     const rx = /^\/api\/v1\/messages\/([^/]+)\/reactions$/.exec(p);
     if (rx && call.method === 'POST') {
       const all = Object.values(state.messages).flat();

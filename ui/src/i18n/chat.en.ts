@@ -122,6 +122,8 @@ export const chatEn = {
   'chat.message.pinned': 'Pinned',
   'chat.message.pinnedToast': 'Message pinned.',
   'chat.message.unpinnedToast': 'Message unpinned.',
+  'chat.message.markUnread': 'Mark as unread',
+  'chat.message.markedUnread': 'Marked as unread from this message.',
   'chat.message.copyLink': 'Copy link',
   'chat.message.linkCopied': 'Link copied.',
   'chat.message.promote': 'Promote to document',

@@ -123,6 +123,8 @@ export const chatKo: Record<ChatKey, string> = {
   'chat.message.pinned': '고정됨',
   'chat.message.pinnedToast': '메시지를 고정했어요.',
   'chat.message.unpinnedToast': '메시지 고정을 해제했어요.',
+  'chat.message.markUnread': '안 읽음으로 표시',
+  'chat.message.markedUnread': '이 메시지부터 안 읽음으로 표시했어요.',
   'chat.message.copyLink': '링크 복사',
   'chat.message.linkCopied': '링크를 복사했어요.',
   'chat.message.promote': '문서로 만들기',
