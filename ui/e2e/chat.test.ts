@@ -185,6 +185,23 @@ describe('chat between two people', () => {
     await a.page.getByRole('button', { name: 'Close members' }).click();
   });
 
+  it('B marks a message unread: the badge comes back and stays while B looks at the channel; opening the channel again reads it', async () => {
+    current = b;
+    const row = messageRow(b.page, 'Standup in 5 minutes');
+    await row.hover();
+    await row.getByRole('button', { name: 'More actions' }).click();
+    await b.page.getByRole('menuitem', { name: 'Mark as unread' }).click();
+    await visible(b.page.getByText('Marked as unread from this message.'));
+    const unread = nav(b.page).getByRole('link', { name: `${CHANNEL}, 1 unread message` });
+    await visible(unread);
+    await b.page.waitForTimeout(300);
+    await visible(unread);
+    await b.page.reload();
+    await visible(messageRow(b.page, 'Standup in 5 minutes'));
+    // Opening it again reads it.
+    await visible(nav(b.page).getByRole('link', { name: CHANNEL, exact: true }));
+  });
+
   it('after a server restart both tabs reconnect by themselves and a message sent meanwhile arrives', async () => {
     // Hold B's reconnection until A has posted, so the message reaches B
     // through the resume (replay), not as a live event.
