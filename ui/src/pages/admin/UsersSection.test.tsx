@@ -48,6 +48,16 @@ function adminServer(me: User = minji) {
       }
       if (call.method === 'DELETE' && m[3] === 'sessions') return json(204);
     }
+    if (call.path === '/api/v1/users' && call.method === 'POST') {
+      const b = call.body as { name: string; email: string; password: string; role: User['role'] };
+      if (b.password === 'password123') {
+        return apiError(400, 'invalid', 'This password is too common; choose another.', { field: 'password', reason: 'common' });
+      }
+      if ([...users.values()].some((u) => u.email === b.email)) return apiError(409, 'conflict', 'Email taken.');
+      const u = makeUser({ id: 'u-mina', name: b.name, email: b.email, role: b.role, version: 1 });
+      users.set(u.id, u);
+      return json(201, u);
+    }
     if (call.path === '/api/v1/invitations' && call.method === 'GET') return json(200, { items: invitations, next_cursor: '' });
     if (call.path === '/api/v1/invitations' && call.method === 'POST') {
       const b = call.body as { email: string; role: User['role'] };
@@ -199,6 +209,36 @@ describe('admin: users', () => {
     await user.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Revoke' }));
     await waitFor(() => expect(server.count('DELETE', '/api/v1/invitations/inv-1')).toBe(1));
     await waitFor(() => expect(screen.queryByText('yuna@example.com')).toBeNull());
+  });
+
+  it('creates an account with a password, showing the server’s word on it under the field', async () => {
+    const { server, user } = await openUsers();
+    await user.click(screen.getByRole('button', { name: 'Create account' }));
+    const dialog = screen.getByRole('dialog', { name: 'Create an account' });
+    await user.click(within(dialog).getByRole('button', { name: 'Create account' }));
+    expect(within(dialog).getByText('Enter the person’s name.')).toBeTruthy();
+    expect(within(dialog).getByText('Choose a password for them.')).toBeTruthy();
+    expect(server.count('POST', '/api/v1/users')).toBe(0);
+
+    await user.type(within(dialog).getByLabelText('Name'), '박민아');
+    await user.type(within(dialog).getByLabelText('Email'), 'mina@example.com');
+    await user.type(within(dialog).getByLabelText('Password'), 'password123');
+    await user.selectOptions(within(dialog).getByLabelText('Role'), 'guest');
+    await user.click(within(dialog).getByRole('button', { name: 'Create account' }));
+    expect(await within(dialog).findByText('This password is too common; choose another.')).toBeTruthy();
+    expect(document.activeElement).toBe(within(dialog).getByLabelText('Password'));
+
+    await user.clear(within(dialog).getByLabelText('Password'));
+    await user.type(within(dialog).getByLabelText('Password'), 'a long and private phrase');
+    await user.click(within(dialog).getByRole('button', { name: 'Create account' }));
+    expect(await screen.findByText('Created an account for 박민아.')).toBeTruthy();
+    expect(server.calls.filter((c) => c.method === 'POST' && c.path === '/api/v1/users').at(-1)?.body).toEqual({
+      name: '박민아',
+      email: 'mina@example.com',
+      password: 'a long and private phrase',
+      role: 'guest',
+    });
+    expect(await screen.findByText('박민아')).toBeTruthy();
   });
 
   it('an admin cannot act on owners or hand out the owner role', async () => {

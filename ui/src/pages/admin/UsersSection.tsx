@@ -2,11 +2,11 @@ import { useRef, useState, type FormEvent } from 'react';
 import { ApiError, type Role, type User } from '../../api/client';
 import type { Invitation } from '../../api/types';
 import { useAuth, useUser } from '../../auth/AuthContext';
-import { errorFrom, fieldErrorText, invalidField, isEmail, type FormError, type KnownErrors } from '../../auth/formErrors';
+import { errorFrom, fieldErrorText, invalidField, isEmail, passwordProblem, type FormError, type KnownErrors } from '../../auth/formErrors';
 import { ActionMenu, type Action } from '../../components/ActionMenu';
 import { Avatar } from '../../components/Avatar';
 import { ConfirmDialog, Dialog, DialogActions } from '../../components/Dialog';
-import { ErrorAlert, RadioGroup, SelectField, Spinner, SubmitButton, TextField, useErrorText } from '../../components/Form';
+import { ErrorAlert, PasswordField, RadioGroup, SelectField, Spinner, SubmitButton, TextField, useErrorText } from '../../components/Form';
 import { PlusIcon, SearchIcon } from '../../components/Icons';
 import { Panel, SectionHeader } from '../../components/SettingsLayout';
 import { useToast } from '../../components/Toast';
@@ -31,6 +31,7 @@ type Pending =
   | { kind: 'mfa'; user: User }
   | { kind: 'delete'; user: User }
   | { kind: 'invite' }
+  | { kind: 'create' }
   | { kind: 'revoke'; invitation: Invitation };
 
 /** Roles this admin may hand out: only an owner makes owners. */
@@ -115,10 +116,15 @@ export function UsersSection() {
         title={t('admin.users.title')}
         lead={t('admin.users.lead')}
         actions={
-          <button type="button" className="button button--primary" onClick={() => setPending({ kind: 'invite' })}>
-            <PlusIcon width={16} height={16} />
-            {t('admin.users.invite')}
-          </button>
+          <>
+            <button type="button" className="button" onClick={() => setPending({ kind: 'create' })}>
+              {t('admin.users.create')}
+            </button>
+            <button type="button" className="button button--primary" onClick={() => setPending({ kind: 'invite' })}>
+              <PlusIcon width={16} height={16} />
+              {t('admin.users.invite')}
+            </button>
+          </>
         }
       />
 
@@ -251,6 +257,15 @@ export function UsersSection() {
           onInvited={(email) => {
             toast(t('admin.invite.sent', { email }));
             invitations.reload();
+          }}
+        />
+      ) : null}
+      {pending?.kind === 'create' ? (
+        <CreateUserDialog
+          onClose={close}
+          onCreated={(u) => {
+            toast(t('admin.create.done', { name: u.name }));
+            users.reload();
           }}
         />
       ) : null}
@@ -491,6 +506,109 @@ function InviteDialog({ onClose, onInvited }: { onClose: () => void; onInvited: 
             {t('common.cancel')}
           </button>
           <SubmitButton busy={busy}>{t('admin.invite.submit')}</SubmitButton>
+        </DialogActions>
+      </form>
+    </Dialog>
+  );
+}
+
+/** An account with a password the admin sets and hands over (when there is no mail server, or for a shared device). */
+function CreateUserDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (u: User) => void }) {
+  const { t } = useI18n();
+  const { client } = useAuth();
+  const me = useUser();
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState<Role>('member');
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<{ name?: string; email?: string; password?: string }>({});
+  const [error, setError] = useState<FormError | null>(null);
+  const refs = { name: useRef<HTMLInputElement>(null), email: useRef<HTMLInputElement>(null), password: useRef<HTMLInputElement>(null) };
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (busy) return;
+    setError(null);
+    const next: typeof errors = {};
+    if (!name.trim()) next.name = t('admin.create.nameRequired');
+    if (!email.trim()) next.email = t('admin.create.emailRequired');
+    else if (!isEmail(email.trim())) next.email = t('validation.emailInvalid');
+    const weak = passwordProblem(password);
+    if (weak) next.password = weak === 'validation.passwordRequired' ? t('admin.create.passwordRequired') : t(weak);
+    setErrors(next);
+    const first = (['name', 'email', 'password'] as const).find((k) => next[k]);
+    if (first) {
+      refs[first].current?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      const u = await client.request<User>('/api/v1/users', { method: 'POST', body: { name: name.trim(), email: email.trim(), password, role } });
+      onCreated(u);
+      onClose();
+    } catch (err) {
+      setBusy(false);
+      const field = invalidField(err, ['name', 'email', 'password'] as const);
+      if (field) {
+        setErrors({ [field]: fieldErrorText(err, t) });
+        refs[field].current?.focus();
+        return;
+      }
+      setError(errorFrom(err, { conflict: 'admin.create.exists' }));
+    }
+  }
+
+  return (
+    <Dialog title={t('admin.create.title')} description={t('admin.create.lead')} onClose={onClose}>
+      <form className="form form--dialog" onSubmit={submit} noValidate aria-busy={busy}>
+        <ErrorAlert error={error} />
+        <TextField
+          label={t('setup.name')}
+          name="name"
+          autoComplete="off"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={errors.name}
+          inputRef={refs.name}
+          data-autofocus
+        />
+        <TextField
+          label={t('setup.email')}
+          type="email"
+          name="email"
+          autoComplete="off"
+          inputMode="email"
+          autoCapitalize="off"
+          spellCheck={false}
+          placeholder="name@example.com"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={errors.email}
+          inputRef={refs.email}
+        />
+        <PasswordField
+          label={t('admin.create.password')}
+          name="new-password"
+          autoComplete="new-password"
+          hint={t('admin.create.passwordHint')}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          error={errors.password}
+          inputRef={refs.password}
+        />
+        <SelectField label={t('admin.users.role')} value={role} onChange={(e) => setRole(e.target.value as Role)}>
+          {assignableRoles(me).map((r) => (
+            <option key={r} value={r}>
+              {t(`role.${r}`)}
+            </option>
+          ))}
+        </SelectField>
+        <DialogActions>
+          <button type="button" className="button" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <SubmitButton busy={busy}>{t('admin.create.submit')}</SubmitButton>
         </DialogActions>
       </form>
     </Dialog>
