@@ -227,6 +227,36 @@ describe('invitations, two-factor sign-in and disabling a user', () => {
     expect(file.suggestedFilename()).toMatch(/\.csv$/);
   });
 
+  it('the owner creates an account with a password, and that person signs in with it', async () => {
+    current = owner;
+    const { page } = owner;
+    await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Users' }).click();
+    await visible(page.getByRole('heading', { level: 1, name: 'Users' }));
+    await page.getByRole('button', { name: 'Create account' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create an account' });
+    await dialog.getByLabel('Name', { exact: true }).fill('박민아');
+    await dialog.getByLabel('Email', { exact: true }).fill('mina@example.com');
+    // The server has the final word on passwords: a common one is refused under the field.
+    await dialog.getByLabel('Password', { exact: true }).fill('qwertyuiop');
+    await dialog.getByRole('button', { name: 'Create account' }).click();
+    await visible(dialog.locator('.field--invalid').getByLabel('Password', { exact: true }));
+    await dialog.getByLabel('Password', { exact: true }).fill('lantern harbour 47 quietly');
+    await dialog.getByRole('button', { name: 'Create account' }).click();
+    await visible(page.getByText('Created an account for 박민아.'));
+    await visible(page.getByRole('row').filter({ hasText: 'mina@example.com' }));
+
+    const mina = await newSession(browser, server.url);
+    try {
+      current = mina;
+      await mina.page.goto('/');
+      await signIn(mina.page, 'mina@example.com', 'lantern harbour 47 quietly');
+      await visible(mina.page.getByRole('heading', { level: 1, name: greeting('박민아') }));
+      expect(mina.problems).toEqual([]);
+    } finally {
+      await mina.context.close();
+    }
+  });
+
   it('never violated the Content-Security-Policy or threw a script error', () => {
     expect(owner.problems).toEqual([]);
     expect(member?.problems ?? []).toEqual([]);

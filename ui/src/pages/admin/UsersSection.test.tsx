@@ -50,7 +50,7 @@ function adminServer(me: User = minji) {
     }
     if (call.path === '/api/v1/users' && call.method === 'POST') {
       const b = call.body as { name: string; email: string; password: string; role: User['role'] };
-      if (b.password === 'password123') {
+      if (b.password === 'qwertyuiop') {
         return apiError(400, 'invalid', 'This password is too common; choose another.', { field: 'password', reason: 'common' });
       }
       if ([...users.values()].some((u) => u.email === b.email)) return apiError(409, 'conflict', 'Email taken.');
@@ -222,7 +222,7 @@ describe('admin: users', () => {
 
     await user.type(within(dialog).getByLabelText('Name'), '박민아');
     await user.type(within(dialog).getByLabelText('Email'), 'mina@example.com');
-    await user.type(within(dialog).getByLabelText('Password'), 'password123');
+    await user.type(within(dialog).getByLabelText('Password'), 'qwertyuiop');
     await user.selectOptions(within(dialog).getByLabelText('Role'), 'guest');
     await user.click(within(dialog).getByRole('button', { name: 'Create account' }));
     expect(await within(dialog).findByText('This password is too common; choose another.')).toBeTruthy();
