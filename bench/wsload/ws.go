@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/url"
 	"sort"
 	"strconv"
@@ -89,8 +90,14 @@ func dial(ctx context.Context, a *api, addr, token string, idx int, rec *recorde
 
 func (c *client) read(rec *recorder) {
 	defer close(c.done)
+	// One buffer per socket, reused for every frame: the generator shares
+	// the machine with the server, so its own garbage is kept down.
+	data := make([]byte, 0, 2048)
 	for {
-		_, data, err := c.ws.ReadMessage()
+		_, r, err := c.ws.NextReader()
+		if err == nil {
+			data, err = readInto(data[:0], r)
+		}
 		if err != nil {
 			c.err = err
 			return
@@ -110,6 +117,23 @@ func (c *client) read(rec *recorder) {
 		}
 		rec.delivered.Add(1)
 		rec.add(c.idx, now.Sub(sent), commit)
+	}
+}
+
+// readInto appends everything r yields to buf.
+func readInto(buf []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
 }
 

@@ -3,7 +3,9 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -55,5 +57,18 @@ func TestCopyDir(t *testing.T) {
 	}
 	if fi, _ := os.Stat(filepath.Join(dst, "nexus.db")); fi.Mode().Perm() != 0o600 {
 		t.Fatalf("mode %v", fi.Mode())
+	}
+}
+
+func TestReadIntoReusesAndGrows(t *testing.T) {
+	want := strings.Repeat("프레임 frame ", 500)
+	buf := make([]byte, 0, 8)
+	got, err := readInto(buf[:0], iotest.OneByteReader(strings.NewReader(want)))
+	if err != nil || string(got) != want {
+		t.Fatalf("readInto: %v, %d bytes", err, len(got))
+	}
+	again, err := readInto(got[:0], strings.NewReader("short"))
+	if err != nil || string(again) != "short" || &again[0] != &got[0] {
+		t.Fatalf("second frame: %q %v (reused %v)", again, err, &again[0] == &got[0])
 	}
 }
