@@ -10,7 +10,7 @@ DATE    ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help build run ui ui-deps test test-go test-ui test-e2e check-dist lint bench chromium clean
+.PHONY: help build run ui ui-deps test test-go test-race test-ui test-e2e check-dist lint bench chromium cc clean
 
 help: ## list targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -37,11 +37,22 @@ chromium: ## install Debian's chromium for the browser tests if it is missing
 		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; \
 	fi
 
-test: lint test-go test-ui check-dist test-e2e ## install what the tests need and run every test
+cc: ## install a C compiler (Debian's gcc) if it is missing: the race detector needs cgo
+	@if ! command -v gcc >/dev/null 2>&1; then \
+		echo "Installing gcc (Debian package) for the race detector"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq gcc libc6-dev; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq gcc libc6-dev; fi; \
+	fi
+
+test: lint test-go test-race test-ui check-dist test-e2e ## install what the tests need and run every test
 	@echo "All tests passed."
 
 test-go: ## Go unit, store, API and CLI tests
 	$(GO) test -count=1 -timeout 15m ./...
+
+test-race: cc ## the concurrent parts (store group commit, realtime gateway and its API tests, chat, render caches) under the race detector
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 10m ./store/ ./app/realtime/ ./app/render/ ./app/chat/
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 10m -run 'Realtime|Chat|GroupCommit' ./app/api/
 
 test-ui: ui-deps ## web client unit tests (Vitest)
 	cd ui && npm test
