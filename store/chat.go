@@ -78,13 +78,7 @@ func scanChannel(row rowScanner, extra ...any) (*chat.Channel, error) {
 }
 
 func channelResult(c *chat.Channel, err error) (*chat.Channel, error) {
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Channel")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("scan channel: %w", err)
-	}
-	return c, nil
+	return found(c, err, "Channel")
 }
 
 const findChannelQuery = `SELECT ` + channelColumns + ` FROM channels c WHERE c.id = ?`

@@ -58,13 +58,7 @@ func scanMessage(row rowScanner) (*chat.Message, error) {
 }
 
 func messageResult(m *chat.Message, err error) (*chat.Message, error) {
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Message")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("scan message: %w", err)
-	}
-	return m, nil
+	return found(m, err, "Message")
 }
 
 func scanMessages(rows *sql.Rows) ([]chat.Message, error) {

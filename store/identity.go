@@ -173,13 +173,7 @@ func scanInvitation(row rowScanner) (*identity.Invitation, error) {
 }
 
 func invitationResult(inv *identity.Invitation, err error) (*identity.Invitation, error) {
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Invitation")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("scan invitation: %w", err)
-	}
-	return inv, nil
+	return found(inv, err, "Invitation")
 }
 
 // FindInvitationByTokenHash finds an invitation by the hash of its token.

@@ -115,15 +115,7 @@ func kbScanSpace(row rowScanner, extra ...any) (*kb.Space, error) {
 	return &sp, nil
 }
 
-func kbSpaceResult(sp *kb.Space, err error) (*kb.Space, error) {
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Space")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("scan space: %w", err)
-	}
-	return sp, nil
-}
+func kbSpaceResult(sp *kb.Space, err error) (*kb.Space, error) { return found(sp, err, "Space") }
 
 // FindSpaces lists the visible spaces by name with their live document
 // counts; archived ones only when archived is true.
@@ -225,13 +217,7 @@ func kbScanDocument(row rowScanner, extra ...any) (*kb.Document, error) {
 }
 
 func kbDocumentResult(d *kb.Document, err error) (*kb.Document, error) {
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Document")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("scan document: %w", err)
-	}
-	return d, nil
+	return found(d, err, "Document")
 }
 
 func kbFindDocumentByID(ctx context.Context, q kbQuerier, id string) (*kb.Document, error) {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -197,15 +196,7 @@ func kbScanShare(row rowScanner) (*kb.Share, error) {
 	return &sh, nil
 }
 
-func kbShareResult(sh *kb.Share, err error) (*kb.Share, error) {
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Share")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("scan share: %w", err)
-	}
-	return sh, nil
-}
+func kbShareResult(sh *kb.Share, err error) (*kb.Share, error) { return found(sh, err, "Share") }
 
 // FindShares lists a document's share links, newest first.
 func (s *Store) FindShares(ctx context.Context, documentID string) ([]kb.Share, error) {
@@ -326,13 +317,7 @@ func kbFindTemplate(ctx context.Context, q kbQuerier, id string) (*kb.Template, 
 		return nil, err
 	}
 	tp, err := kbScanTemplate(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Template")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("scan template: %w", err)
-	}
-	return tp, nil
+	return found(tp, err, "Template")
 }
 
 // FindTemplateByID returns a not_found *app.Error when absent.
@@ -426,13 +411,7 @@ func kbFindCategory(ctx context.Context, q kbQuerier, id string) (*kb.Category, 
 		return nil, err
 	}
 	c, err := kbScanCategory(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Category")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("scan category: %w", err)
-	}
-	return c, nil
+	return found(c, err, "Category")
 }
 
 // FindCategoryByID returns a not_found *app.Error when absent.

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -318,6 +319,18 @@ func isUniqueViolation(err error) bool {
 		return false
 	}
 	return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// found is the outcome of reading one row: the value, not_found naming
+// what was looked for, or the scan error wrapped.
+func found[T any](v *T, err error, what string) (*T, error) {
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(what)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", strings.ToLower(what), err)
+	}
+	return v, nil
 }
 
 func notFound(what string) error {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"nexus/app"
@@ -31,15 +30,7 @@ func scanTeam(row rowScanner) (*authz.Team, error) {
 	return &t, nil
 }
 
-func teamResult(t *authz.Team, err error) (*authz.Team, error) {
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("Team")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("scan team: %w", err)
-	}
-	return t, nil
-}
+func teamResult(t *authz.Team, err error) (*authz.Team, error) { return found(t, err, "Team") }
 
 // FindTeams lists every team by name, with member counts.
 func (s *Store) FindTeams(ctx context.Context) ([]authz.Team, error) {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -44,15 +43,7 @@ func scanUser(row rowScanner, extra ...any) (*app.User, error) {
 	return &u, nil
 }
 
-func userResult(u *app.User, err error) (*app.User, error) {
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("User")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("scan user: %w", err)
-	}
-	return u, nil
-}
+func userResult(u *app.User, err error) (*app.User, error) { return found(u, err, "User") }
 
 // CountUsers counts accounts of every status.
 func (s *Store) CountUsers(ctx context.Context) (int, error) {

@@ -1,27 +1,6 @@
-import type { SVGProps } from 'react';
+import { Svg, type IconProps } from '../components/Icons';
 
-// Chat icons, drawn like components/Icons.tsx (20×20, 1.6 stroke). Decorative: always aria-hidden.
-type IconProps = SVGProps<SVGSVGElement>;
-
-function Svg({ children, ...props }: IconProps) {
-  return (
-    <svg
-      width="20"
-      height="20"
-      viewBox="0 0 20 20"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.6"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-      {...props}
-    >
-      {children}
-    </svg>
-  );
-}
+// Chat icons, drawn in the shared Svg frame of components/Icons.tsx. Decorative: always aria-hidden.
 
 export const ChatIcon = (p: IconProps) => (
   <Svg {...p}>

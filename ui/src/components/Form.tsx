@@ -57,6 +57,11 @@ export function TextField({ label, hint, error, inputRef, adornment, className, 
   );
 }
 
+/** An email address input: the phone's email keyboard, no auto-capitalising, no spell check. */
+export function EmailField(props: Omit<FieldProps, 'type' | 'inputMode'>) {
+  return <TextField type="email" inputMode="email" autoCapitalize="off" spellCheck={false} {...props} />;
+}
+
 /** A password input with a show/hide toggle. */
 export function PasswordField(props: Omit<FieldProps, 'type' | 'adornment'>) {
   const { t } = useI18n();

@@ -1,9 +1,11 @@
 import type { SVGProps } from 'react';
 
 // Small hand-drawn 20×20 stroke icons. Decorative: always aria-hidden.
-type IconProps = SVGProps<SVGSVGElement>;
+// chat/icons.tsx and kb/icons.tsx draw their own on the same Svg frame.
+export type IconProps = SVGProps<SVGSVGElement>;
 
-function Svg({ children, ...props }: IconProps) {
+/** The frame every icon is drawn in: 20×20, 1.6 stroke, currentColor, hidden from assistive tech. */
+export function Svg({ children, ...props }: IconProps) {
   return (
     <svg
       width="20"

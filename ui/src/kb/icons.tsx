@@ -1,27 +1,6 @@
-import type { SVGProps } from 'react';
+import { Svg, type IconProps } from '../components/Icons';
 
-// Knowledge base icons, drawn like components/Icons.tsx (20×20, 1.6 stroke, decorative).
-type IconProps = SVGProps<SVGSVGElement>;
-
-function Svg({ children, ...props }: IconProps) {
-  return (
-    <svg
-      width="20"
-      height="20"
-      viewBox="0 0 20 20"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.6"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-      {...props}
-    >
-      {children}
-    </svg>
-  );
-}
+// Knowledge base icons, drawn in the shared Svg frame of components/Icons.tsx. Decorative.
 
 export const BookIcon = (p: IconProps) => (
   <Svg {...p}>
@@ -174,11 +153,8 @@ export const PanelIcon = (p: IconProps) => (
   </Svg>
 );
 
-export const ImportIcon = (p: IconProps) => (
-  <Svg {...p}>
-    <path d="M10 3.5v9M6.25 9 10 12.75 13.75 9M3.5 14.5v1.25c0 .7.55 1.25 1.25 1.25h10.5c.7 0 1.25-.55 1.25-1.25V14.5" />
-  </Svg>
-);
+/** Importing files: the same arrow into a tray as downloading. */
+export { DownloadIcon as ImportIcon } from '../components/Icons';
 
 export const CodeBlockIcon = (p: IconProps) => (
   <Svg {...p}>

@@ -11,7 +11,7 @@ import {
   type FormError,
 } from '../auth/formErrors';
 import { AuthLayout } from '../components/AuthLayout';
-import { FormAlert, PasswordField, Spinner, TextField } from '../components/Form';
+import { EmailField, FormAlert, PasswordField, Spinner, TextField } from '../components/Form';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 import { useI18n, type MessageKey } from '../i18n';
 
@@ -132,14 +132,10 @@ export function SetupPage() {
             inputRef={refs.name}
             autoFocus
           />
-          <TextField
+          <EmailField
             label={t('setup.email')}
-            type="email"
             name="email"
             autoComplete="email"
-            inputMode="email"
-            autoCapitalize="off"
-            spellCheck={false}
             placeholder="name@example.com"
             required
             value={email}

@@ -4,7 +4,7 @@ import type { AuthOptions } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { failureFrom, formErrorText, isEmail, type FormError } from '../auth/formErrors';
 import { AuthLayout } from '../components/AuthLayout';
-import { FormAlert, Notice, PasswordField, Spinner, TextField } from '../components/Form';
+import { EmailField, FormAlert, Notice, PasswordField, Spinner } from '../components/Form';
 import { useDocumentTitle } from '../components/useDocumentTitle';
 import { useI18n, type MessageKey } from '../i18n';
 import { Link, navigate } from '../router';
@@ -206,14 +206,10 @@ export function SignInPage() {
           {passwordLogin ? (
             <form className={`form${providers.length > 0 ? ' form--tight' : ''}`} onSubmit={onSubmit} noValidate aria-busy={busy}>
               {formError ? <FormAlert>{formErrorText(formError, t, tp)}</FormAlert> : null}
-              <TextField
+              <EmailField
                 label={t('signIn.email')}
-                type="email"
                 name="email"
                 autoComplete="username"
-                inputMode="email"
-                autoCapitalize="off"
-                spellCheck={false}
                 required
                 value={email}
                 onChange={(e) => setEmail(e.target.value)}

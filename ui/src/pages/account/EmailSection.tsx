@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import type { User } from '../../api/client';
 import { useAuth, useUser } from '../../auth/AuthContext';
 import { errorFrom, fieldErrorText, invalidField, isEmail, type FormError } from '../../auth/formErrors';
-import { ErrorAlert, PasswordField, SubmitButton, TextField } from '../../components/Form';
+import { EmailField, ErrorAlert, PasswordField, SubmitButton } from '../../components/Form';
 import { Panel, SectionHeader } from '../../components/SettingsLayout';
 import { useToast } from '../../components/Toast';
 import { useDocumentTitle } from '../../components/useDocumentTitle';
@@ -73,14 +73,10 @@ export function EmailSection() {
             <span className="field__label">{t('account.email.current')}</span>
             <p className="field__static">{user.email}</p>
           </div>
-          <TextField
+          <EmailField
             label={t('account.email.new')}
-            type="email"
             name="email"
             autoComplete="email"
-            inputMode="email"
-            autoCapitalize="off"
-            spellCheck={false}
             value={email}
             onChange={(e) => setEmail(e.target.value)}
             error={fields.email}

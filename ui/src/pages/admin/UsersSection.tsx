@@ -6,7 +6,7 @@ import { errorFrom, fieldErrorText, invalidField, isEmail, passwordProblem, type
 import { ActionMenu, type Action } from '../../components/ActionMenu';
 import { Avatar } from '../../components/Avatar';
 import { ConfirmDialog, Dialog, DialogActions } from '../../components/Dialog';
-import { ErrorAlert, PasswordField, RadioGroup, SelectField, Spinner, SubmitButton, TextField, useErrorText } from '../../components/Form';
+import { EmailField, ErrorAlert, PasswordField, RadioGroup, SelectField, Spinner, SubmitButton, TextField, useErrorText } from '../../components/Form';
 import { PlusIcon, SearchIcon } from '../../components/Icons';
 import { Panel, SectionHeader } from '../../components/SettingsLayout';
 import { useToast } from '../../components/Toast';
@@ -473,14 +473,10 @@ function InviteDialog({ onClose, onInvited }: { onClose: () => void; onInvited: 
     <Dialog title={t('admin.invite.title')} description={t('admin.invite.lead')} onClose={onClose}>
       <form className="form form--dialog" onSubmit={submit} noValidate aria-busy={busy}>
         <ErrorAlert error={error} />
-        <TextField
+        <EmailField
           label={t('setup.email')}
-          type="email"
           name="email"
           autoComplete="off"
-          inputMode="email"
-          autoCapitalize="off"
-          spellCheck={false}
           placeholder="name@example.com"
           value={email}
           onChange={(e) => setEmail(e.target.value)}
@@ -573,14 +569,10 @@ function CreateUserDialog({ onClose, onCreated }: { onClose: () => void; onCreat
           inputRef={refs.name}
           data-autofocus
         />
-        <TextField
+        <EmailField
           label={t('setup.email')}
-          type="email"
           name="email"
           autoComplete="off"
-          inputMode="email"
-          autoCapitalize="off"
-          spellCheck={false}
           placeholder="name@example.com"
           value={email}
           onChange={(e) => setEmail(e.target.value)}

@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useAuth } from '../../auth/AuthContext';
 import { errorFrom, isEmail, type FormError } from '../../auth/formErrors';
 import { AuthLayout } from '../../components/AuthLayout';
-import { ErrorAlert, SubmitButton, TextField } from '../../components/Form';
+import { EmailField, ErrorAlert, SubmitButton } from '../../components/Form';
 import { MailIcon } from '../../components/Icons';
 import { useDocumentTitle } from '../../components/useDocumentTitle';
 import { useI18n, type MessageKey } from '../../i18n';
@@ -66,14 +66,10 @@ export function ForgotPasswordPage() {
       <p className="auth__lead">{t('forgot.lead')}</p>
       <form className="form" onSubmit={submit} noValidate aria-busy={busy}>
         <ErrorAlert error={error} />
-        <TextField
+        <EmailField
           label={t('signIn.email')}
-          type="email"
           name="email"
           autoComplete="username"
-          inputMode="email"
-          autoCapitalize="off"
-          spellCheck={false}
           value={email}
           onChange={(e) => setEmail(e.target.value)}
           error={fieldError ? t(fieldError) : undefined}

@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { useAuth } from '../../auth/AuthContext';
 import { errorFrom, fieldErrorText, invalidField, isEmail, passwordProblem, PASSWORD_MIN, type FormError } from '../../auth/formErrors';
 import { AuthLayout } from '../../components/AuthLayout';
-import { ErrorAlert, FormAlert, PasswordField, Spinner, SubmitButton, TextField } from '../../components/Form';
+import { EmailField, ErrorAlert, FormAlert, PasswordField, Spinner, SubmitButton, TextField } from '../../components/Form';
 import { useDocumentTitle } from '../../components/useDocumentTitle';
 import { useI18n } from '../../i18n';
 import { Link, navigate } from '../../router';
@@ -102,14 +102,10 @@ export function RegisterPage() {
           inputRef={refs.name}
           autoFocus
         />
-        <TextField
+        <EmailField
           label={t('setup.email')}
-          type="email"
           name="email"
           autoComplete="email"
-          inputMode="email"
-          autoCapitalize="off"
-          spellCheck={false}
           placeholder="name@example.com"
           value={email}
           onChange={(e) => setEmail(e.target.value)}
