@@ -42,6 +42,13 @@ type rtHarness struct {
 
 func newRTHarness(t *testing.T, tweak func(*realtime.Config)) *rtHarness {
 	t.Helper()
+	return newRTHarnessHTTP(t, tweak, 5*time.Second)
+}
+
+// newRTHarnessHTTP is newRTHarness with the HTTP server's write timeout
+// (the deadline the handshake leaves on a socket) chosen.
+func newRTHarnessHTTP(t *testing.T, tweak func(*realtime.Config), httpWriteTimeout time.Duration) *rtHarness {
+	t.Helper()
 	clk := &clock{t: time.Now().UTC()}
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "nexus.db"), store.Options{Now: clk.now})
 	if err != nil {
@@ -58,7 +65,7 @@ func newRTHarness(t *testing.T, tweak func(*realtime.Config)) *rtHarness {
 	rt := startTestRealtime(t, st, clk, log, tweak)
 	deps.Realtime = rt.gateway
 	srv, err := api.New(api.Config{BodyLimit: 64 << 10, BodyLimitText: "64KiB", ReadTimeout: 5 * time.Second,
-		WriteTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second}, deps)
+		WriteTimeout: httpWriteTimeout, IdleTimeout: 5 * time.Second}, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,6 +329,23 @@ func TestRealtimeDeliversOnlyToThoseWhoMaySee(t *testing.T) {
 		cl.quiet(100 * time.Millisecond)
 	}
 	_ = s2
+}
+
+// Live events are written by the fan-out without waiting (see
+// realtime.conn.flush); the write deadlines the HTTP server's handshake and
+// the writer goroutine leave on a socket must not fail them once they pass.
+func TestRealtimeDeliversAfterWriteDeadlinesPassed(t *testing.T) {
+	h := newRTHarnessHTTP(t, func(c *realtime.Config) { c.WriteTimeout = 100 * time.Millisecond }, 50*time.Millisecond)
+	h.setup()
+	aID, aAccess := h.accessUser(app.RoleMember, "김민지")
+	h.allow("doc1", aID)
+	a, _ := h.connect(aAccess) // hello went through the writer goroutine
+	time.Sleep(250 * time.Millisecond)
+	s1 := h.event("doc1", "마감 이후에도 도착합니다")
+	a.expectSeqs(s1)
+	time.Sleep(250 * time.Millisecond)
+	s2 := h.event("doc1", "and again")
+	a.expectSeqs(s2)
 }
 
 func TestRealtimeAudienceNarrowsWhoIsChecked(t *testing.T) {

@@ -1,11 +1,13 @@
 package realtime
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -29,8 +31,11 @@ import (
 
 // conn is one authenticated socket.
 type conn struct {
-	g      *Gateway
-	ws     *websocket.Conn
+	g  *Gateway
+	ws *websocket.Conn
+	// raw is the socket's descriptor for writes that must not wait (nil
+	// when the transport has none, e.g. TLS: then only the writer writes).
+	raw    syscall.RawConn
 	userID string
 	p      atomic.Pointer[app.Principal]
 	pingAt atomic.Int64 // unix nanoseconds of the last ping sent
@@ -57,8 +62,11 @@ type conn struct {
 	pending  []*delivery
 	overflow bool
 	queue    [][]byte
-	writing  bool
-	closed   bool
+	// writing: a writer (the goroutine, or a shard writing inline) owns
+	// the socket's data frames; flushQueued: a shard will flush.
+	writing     bool
+	flushQueued bool
+	closed      bool
 	// closeCode is the close frame the writer still has to send.
 	closeCode   int
 	closeReason string
@@ -82,33 +90,118 @@ func (c *conn) lastPing() time.Time      { return time.Unix(0, c.pingAt.Load()) 
 func (c *conn) lastCheck() time.Time     { return time.Unix(0, c.checkAt.Load()) }
 func (c *conn) setLastCheck(t time.Time) { c.checkAt.Store(t.UnixNano()) }
 
-// deliver queues a fanned-out event; it never blocks.
-func (c *conn) deliver(d *delivery) {
+// deliver queues a fanned-out event; it never blocks. It does not write:
+// it reports whether the caller (a shard) must flush the connection once
+// it has queued everything at hand (see flush).
+func (c *conn) deliver(d *delivery) (needsFlush bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return
+		return false
 	}
 	if !d.ephemeral {
 		if d.ev.Seq <= c.cursor {
-			return
+			return false
 		}
 		if c.holding {
 			if len(c.pending) >= c.g.cfg.SendBuffer {
 				// Too much arrived during a replay: drop it and tell the
 				// client to refetch once the replay is done.
 				c.pending, c.overflow = nil, true
-				return
+				return false
 			}
 			c.pending = append(c.pending, d)
-			return
+			return false
 		}
 		c.cursor = d.ev.Seq
 		c.liveSent = true
 	} else if c.holding {
-		return // typing and presence are worthless late
+		return false // typing and presence are worthless late
 	}
-	c.pushLocked(d.frame, false)
+	if !c.enqueueLocked(d.frame, false) || c.writing || c.flushQueued {
+		return false // a running writer sends it
+	}
+	c.flushQueued = true
+	return true
+}
+
+// flush sends what deliver queued. When the socket has no writer running,
+// the calling shard writes the queue itself without blocking: the common
+// case, a socket whose kernel buffer has room, then costs one system call
+// and no goroutine. Whatever the socket does not take at once (or anything
+// on a socket without a raw descriptor, such as TLS) goes to the writer
+// goroutine, which may wait.
+func (c *conn) flush(buf []byte) {
+	c.mu.Lock()
+	c.flushQueued = false
+	if c.writing || c.closed || len(c.queue) == 0 {
+		c.mu.Unlock()
+		return
+	}
+	if c.raw == nil {
+		c.startWriterLocked()
+		c.mu.Unlock()
+		return
+	}
+	batch := c.queue
+	c.queue = nil
+	// The inline write counts as a writer: finish waits for it, and it
+	// hands its count over to the writer goroutine if one must go on.
+	c.writing = true
+	c.wg.Add(1)
+	c.mu.Unlock()
+
+	rest, err := c.writeNow(batch, buf)
+	c.mu.Lock()
+	if err != nil {
+		c.writing = false
+		c.mu.Unlock()
+		c.wg.Done()
+		c.abort()
+		return
+	}
+	if len(rest) > 0 && !c.closed {
+		c.queue = append(rest, c.queue...)
+	}
+	if len(c.queue) > 0 || c.closed {
+		// Still writing: the goroutine sends the rest (or the close
+		// frame) and calls wg.Done.
+		go c.writeLoop()
+		c.mu.Unlock()
+		return
+	}
+	c.writing = false
+	c.queue = nil
+	c.mu.Unlock()
+	c.wg.Done()
+}
+
+// writeNow writes batch (packed into buf) as far as the socket takes it
+// without waiting and returns what is left, copied out of buf.
+func (c *conn) writeNow(batch [][]byte, buf []byte) ([][]byte, error) {
+	if c.stopped.Load() {
+		return nil, nil
+	}
+	for i := 0; i < len(batch); {
+		// Pack frames i..j into one write.
+		b, j := batch[i], i+1
+		if j < len(batch) && len(b)+len(batch[j]) <= cap(buf) {
+			b = append(buf[:0], b...)
+			for ; j < len(batch) && len(b)+len(batch[j]) <= cap(b); j++ {
+				b = append(b, batch[j]...)
+			}
+		}
+		n, err := writeNonBlocking(c.raw, b)
+		if err != nil {
+			return nil, err
+		}
+		if n < len(b) {
+			rest := [][]byte{bytes.Clone(b[n:])}
+			return append(rest, batch[j:]...), nil
+		}
+		i = j
+	}
+	return nil, nil
 }
 
 // release ends holding: pending events newer than the cursor go out in
@@ -136,6 +229,15 @@ func (c *conn) releaseLocked() {
 // is writing is through, so the caller (fan-out) never waits for this
 // socket and the client still learns why.
 func (c *conn) pushLocked(frame []byte, force bool) bool {
+	if !c.enqueueLocked(frame, force) {
+		return false
+	}
+	c.startWriterLocked()
+	return true
+}
+
+// enqueueLocked is pushLocked without starting the writer.
+func (c *conn) enqueueLocked(frame []byte, force bool) bool {
 	if c.closed {
 		return false
 	}
@@ -145,7 +247,6 @@ func (c *conn) pushLocked(frame []byte, force bool) bool {
 		return false
 	}
 	c.queue = append(c.queue, frame)
-	c.startWriterLocked()
 	return true
 }
 
@@ -196,6 +297,14 @@ func (c *conn) writeLoop() {
 		if len(c.queue) == 0 {
 			c.writing = false
 			c.queue = nil // an idle connection keeps no buffer
+			if c.raw != nil && !c.deadlineAt.IsZero() {
+				// Inline writes never wait, so they run without a deadline;
+				// the one set here would fail them once it passed. (Under the
+				// lock: abort's past deadline, set after it marks the
+				// connection closed, must win.)
+				_ = c.ws.UnderlyingConn().SetWriteDeadline(time.Time{})
+				c.deadlineAt = time.Time{}
+			}
 			c.mu.Unlock()
 			return
 		}

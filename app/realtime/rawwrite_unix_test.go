@@ -1,0 +1,153 @@
+//go:build unix
+
+package realtime
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fasthttp/websocket"
+	"github.com/valyala/fasthttp"
+)
+
+// TestInlineWritesKeepFramesWholeAndInOrder fills a socket with a tiny send
+// buffer while its client is not reading, so inline writes stop part-way
+// through a frame and the writer goroutine takes over the rest; the client
+// must then read every frame whole and in order.
+func TestInlineWritesKeepFramesWholeAndInOrder(t *testing.T) {
+	const frames, size = 300, 10 << 10
+	payload := func(i int) []byte {
+		return append([]byte(fmt.Sprintf("%04d:", i)), bytes.Repeat([]byte{byte('a' + i%26)}, size)...)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	gw := &Gateway{cfg: Config{WriteTimeout: 10 * time.Second, SendBuffer: 2 * frames}}
+	queued := make(chan *conn, 1)
+	release := make(chan struct{})
+	srv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
+		_ = upgrader.Upgrade(ctx, func(ws *websocket.Conn) {
+			c := &conn{g: gw, ws: ws, raw: rawConnOf(ws.UnderlyingConn())}
+			if c.raw != nil {
+				_ = c.raw.Control(func(fd uintptr) {
+					_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUF, 4096)
+				})
+			}
+			buf := make([]byte, 0, batchSize)
+			for i := range frames {
+				c.mu.Lock()
+				c.enqueueLocked(textFrame(payload(i)), false)
+				c.mu.Unlock()
+				if i%3 != 0 { // single frames and packed pairs
+					c.flush(buf)
+				}
+			}
+			c.flush(buf)
+			// The shard reuses its buffer for the next connection at once.
+			for i := range buf[:cap(buf)] {
+				buf[:cap(buf)][i] = 'x'
+			}
+			queued <- c
+			<-release
+			c.finish()
+		})
+	}}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Shutdown()
+	// A small receive window too, so that the frames cannot all move into
+	// the client's buffer while it is not reading.
+	nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) {
+			_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+	}}
+	d := websocket.Dialer{NetDial: nd.Dial}
+	ws, _, err := d.Dial("ws://"+ln.Addr().String()+"/", nil)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer ws.Close()
+	c := <-queued
+	defer close(release)
+	if c.raw == nil {
+		t.Fatal("a plain TCP socket has no raw descriptor: inline writes are not tested")
+	}
+	c.mu.Lock()
+	handedOver := c.writing
+	c.mu.Unlock()
+	if !handedOver {
+		t.Fatal("the full socket did not hand the rest over to the writer goroutine")
+	}
+	for i := range frames {
+		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		mt, got, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+		if want := payload(i); mt != websocket.TextMessage || !bytes.Equal(got, want) {
+			t.Fatalf("frame %d: type %d, %d bytes starting %.5q; want text %.5q (%d bytes)", i, mt, len(got), got, want, len(want))
+		}
+	}
+}
+
+// TestInlineWriteRemainderOutlivesTheBuffer: what a full socket did not
+// take is copied out of the shard's packing buffer, which the shard reuses
+// for the next connection at once.
+func TestInlineWriteRemainderOutlivesTheBuffer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	type result struct {
+		packed, rest []byte
+		err          error
+	}
+	done := make(chan result, 1)
+	srv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
+		_ = upgrader.Upgrade(ctx, func(ws *websocket.Conn) {
+			c := &conn{g: &Gateway{cfg: Config{WriteTimeout: time.Second}}, ws: ws, raw: rawConnOf(ws.UnderlyingConn())}
+			if c.raw == nil {
+				done <- result{err: fmt.Errorf("no raw descriptor")}
+				return
+			}
+			buf := make([]byte, 0, batchSize)
+			for i := range 1000 {
+				f1, f2 := textFrame(bytes.Repeat([]byte{'a'}, 3000)), textFrame(bytes.Repeat([]byte{byte('b' + i%20)}, 3000))
+				rest, err := c.writeNow([][]byte{f1, f2}, buf)
+				if err != nil || len(rest) > 0 {
+					for j := range buf[:cap(buf)] {
+						buf[:cap(buf)][j] = 'x'
+					}
+					r := result{packed: append(f1, f2...), err: err}
+					if len(rest) > 0 {
+						r.rest = rest[0]
+					}
+					done <- r
+					return
+				}
+			}
+			done <- result{err: fmt.Errorf("the socket never filled up")}
+		})
+	}}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Shutdown()
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+ln.Addr().String()+"/", nil)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer ws.Close()
+	r := <-done // the client reads nothing until then
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if want := r.packed[len(r.packed)-len(r.rest):]; !bytes.Equal(r.rest, want) {
+		t.Fatalf("the remainder (%d bytes) changed with the buffer: %.20q…, want %.20q…", len(r.rest), r.rest, want)
+	}
+}
