@@ -135,3 +135,21 @@ func TestBenchDocument(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRenderChatMessage renders one-line chat messages, each new (as
+// every posted message is): plain ones take the fast path (plain.go), the
+// others the full pipeline.
+func BenchmarkRenderChatMessage(b *testing.B) {
+	for _, c := range []struct{ name, text string }{
+		{"plain", "회의는 3시에 시작합니다, see you there"},
+		{"markdown", "회의는 **3시**에 시작합니다, see `#ops`"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				if _, err := Render(c.text+" "+strconv.Itoa(i), Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -76,6 +76,9 @@ func Render(markdown string, opts Options) (Result, error) {
 	if len(markdown) > MaxInput {
 		return Result{}, fmt.Errorf("render: input of %d bytes exceeds %d", len(markdown), MaxInput)
 	}
+	if html, ok := plainHTML(markdown); ok {
+		return Result{HTML: html}, nil
+	}
 	key := resultKey(markdown, opts.HeadingIDPrefix)
 	if e, ok := results.get(key); ok && e.valid(opts) {
 		return e.res.clone(), nil
