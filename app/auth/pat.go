@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"nexus/app"
@@ -143,24 +142,18 @@ func wellFormedAccessToken(s string) bool {
 	return true
 }
 
-// touching holds the ids of tokens whose last-used time is being written
-// right now, so that concurrent requests with one token write it once. It is
-// keyed by token id (unique across installations' services) and entries live
-// only for the length of one write.
-var touching sync.Map
-
 // touchAccessToken records that the token was used, at most once per
 // accessTokenTouchEvery: the time read with the token decides, so almost
-// every request writes nothing. Failing to record it does not fail the
-// request.
+// every request writes nothing, and concurrent requests with one token
+// write it once. Failing to record it does not fail the request.
 func (s *Service) touchAccessToken(ctx context.Context, tok *AccessToken, now time.Time) {
 	if !tok.LastUsedAt.IsZero() && now.Sub(tok.LastUsedAt) < accessTokenTouchEvery {
 		return
 	}
-	if _, busy := touching.LoadOrStore(tok.ID, struct{}{}); busy {
+	if _, busy := s.touching.LoadOrStore(tok.ID, struct{}{}); busy {
 		return
 	}
-	defer touching.Delete(tok.ID)
+	defer s.touching.Delete(tok.ID)
 	ctx = context.WithoutCancel(ctx)
 	err := s.store.Update(ctx, func(tx Tx) error {
 		return tx.TouchAccessToken(ctx, tok.ID, tx.Now().Add(-accessTokenTouchEvery))

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -31,6 +32,9 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	mfa     MFAHooks // mfa_hook.go
+	// touching holds the ids of personal access tokens whose last-used
+	// time is being written right now (see touchAccessToken).
+	touching sync.Map
 }
 
 // NewService wires the use-cases; now is the clock (time.Now in production).

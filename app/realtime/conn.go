@@ -7,7 +7,6 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -33,9 +32,10 @@ import (
 type conn struct {
 	g  *Gateway
 	ws *websocket.Conn
-	// raw is the socket's descriptor for writes that must not wait (nil
-	// when the transport has none, e.g. TLS: then only the writer writes).
-	raw    syscall.RawConn
+	// raw writes to the socket without waiting (nil when the transport has
+	// no descriptor of its own, e.g. TLS: then only the writer goroutine
+	// writes).
+	raw    *rawWriter
 	userID string
 	p      atomic.Pointer[app.Principal]
 	pingAt atomic.Int64 // unix nanoseconds of the last ping sent
@@ -191,7 +191,7 @@ func (c *conn) writeNow(batch [][]byte, buf []byte) ([][]byte, error) {
 				b = append(b, batch[j]...)
 			}
 		}
-		n, err := writeNonBlocking(c.raw, b)
+		n, err := c.raw.Write(b)
 		if err != nil {
 			return nil, err
 		}

@@ -2,15 +2,12 @@
 
 package realtime
 
-import (
-	"net"
-	"syscall"
-)
+import "net"
 
-// rawConnOf: without Unix descriptors every write goes through the writer
+// rawWriter is Unix only: elsewhere every write goes through the writer
 // goroutine.
-func rawConnOf(net.Conn) syscall.RawConn { return nil }
+type rawWriter struct{}
 
-func writeNonBlocking(syscall.RawConn, []byte) (int, error) {
-	return 0, syscall.EINVAL
-}
+func newRawWriter(net.Conn) *rawWriter { return nil }
+
+func (*rawWriter) Write([]byte) (int, error) { panic("realtime: no raw writes on this platform") }

@@ -33,9 +33,9 @@ func TestInlineWritesKeepFramesWholeAndInOrder(t *testing.T) {
 	release := make(chan struct{})
 	srv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
 		_ = upgrader.Upgrade(ctx, func(ws *websocket.Conn) {
-			c := &conn{g: gw, ws: ws, raw: rawConnOf(ws.UnderlyingConn())}
+			c := &conn{g: gw, ws: ws, raw: newRawWriter(ws.UnderlyingConn())}
 			if c.raw != nil {
-				_ = c.raw.Control(func(fd uintptr) {
+				_ = c.raw.rc.Control(func(fd uintptr) {
 					_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUF, 4096)
 				})
 			}
@@ -112,7 +112,7 @@ func TestInlineWriteRemainderOutlivesTheBuffer(t *testing.T) {
 	done := make(chan result, 1)
 	srv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
 		_ = upgrader.Upgrade(ctx, func(ws *websocket.Conn) {
-			c := &conn{g: &Gateway{cfg: Config{WriteTimeout: time.Second}}, ws: ws, raw: rawConnOf(ws.UnderlyingConn())}
+			c := &conn{g: &Gateway{cfg: Config{WriteTimeout: time.Second}}, ws: ws, raw: newRawWriter(ws.UnderlyingConn())}
 			if c.raw == nil {
 				done <- result{err: fmt.Errorf("no raw descriptor")}
 				return

@@ -36,7 +36,7 @@ func (g *Gateway) Serve(ws *websocket.Conn, p *app.Principal, auth Authenticator
 		}
 	}
 
-	c := &conn{g: g, ws: ws, raw: rawConnOf(ws.UnderlyingConn()), userID: p.User.ID, holding: true}
+	c := &conn{g: g, ws: ws, raw: newRawWriter(ws.UnderlyingConn()), userID: p.User.ID, holding: true}
 	if c.raw != nil {
 		// The HTTP server's deadline from the handshake would fail the
 		// inline writes (see conn.flush) once it passed.

@@ -57,6 +57,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -69,19 +70,22 @@ type config struct {
 	users           int
 	channels        int
 	channelsPerUser int
-	rate            int
-	steady          time.Duration
-	maxDuration     time.Duration
-	maxWorkers      int
-	think           time.Duration
-	thinkMin        time.Duration
-	mixStep         time.Duration
-	mixStepUsers    int
-	seedWorkers     int
-	settle          time.Duration
-	serverEnv       []string
-	cache           string
-	phases          map[string]bool
+	// mixChannelsPerUser: members join more channels before the mix, so
+	// that switching channel has somewhere to go.
+	mixChannelsPerUser int
+	rate               int
+	steady             time.Duration
+	maxDuration        time.Duration
+	maxWorkers         int
+	think              time.Duration
+	thinkMin           time.Duration
+	mixStep            time.Duration
+	mixStepUsers       int
+	seedWorkers        int
+	settle             time.Duration
+	serverEnv          []string
+	cache              string
+	phases             map[string]bool
 }
 
 // Targets of issue 5.
@@ -112,7 +116,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.bin, "bin", "./bin/nexus", "the nexus binary to start")
 	fs.IntVar(&c.users, "users", 2000, "members, each with one WebSocket")
 	fs.IntVar(&c.channels, "channels", 100, "public channels")
-	fs.IntVar(&c.channelsPerUser, "channels-per-user", 2, "channels each member joins")
+	fs.IntVar(&c.channelsPerUser, "channels-per-user", 1, "channels each member is in for the latency and throughput phases (1: the 2,000 clients split over the 100 channels, 20 per channel)")
+	fs.IntVar(&c.mixChannelsPerUser, "mix-channels-per-user", 2, "channels each member is in for the mix (more are joined before it starts)")
 	fs.IntVar(&c.rate, "rate", 200, "posts per second in the latency phase")
 	fs.DurationVar(&c.steady, "steady", 20*time.Second, "length of the latency phase")
 	fs.DurationVar(&c.maxDuration, "max-duration", 15*time.Second, "length of the throughput phase")
@@ -152,9 +157,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "wsload: --think must be at least --think-min")
 		return 2
 	}
-	if c.users < 1 || c.channels < 1 || c.channelsPerUser < 1 || c.channelsPerUser > c.channels || c.rate < 1 ||
+	if c.users < 1 || c.channels < 1 || c.channelsPerUser < 1 || c.channelsPerUser > c.channels ||
+		c.mixChannelsPerUser > c.channels || c.rate < 1 ||
 		c.maxWorkers < 1 || c.mixStepUsers < 1 || c.seedWorkers < 1 {
-		fmt.Fprintln(stderr, "wsload: users, channels, rates and workers must be ≥ 1, channels-per-user ≤ channels")
+		fmt.Fprintln(stderr, "wsload: users, channels, rates and workers must be ≥ 1, (mix-)channels-per-user ≤ channels")
 		return 2
 	}
 	c.serverEnv = env
@@ -273,6 +279,14 @@ func bench(ctx context.Context, c config, out, log io.Writer) error {
 	// 6. The mix.
 	var held int
 	var steps []mixStep
+	if c.phases["mix"] && c.mixChannelsPerUser > c.channelsPerUser {
+		n, err := joinMore(ctx, a, members, seed.m.ChannelIDs, c.mixChannelsPerUser)
+		if err != nil {
+			return srv.serverError(err)
+		}
+		say("for the mix, members joined %d more channels (%d per member, ~%.0f members per channel)", n,
+			c.mixChannelsPerUser, float64(c.users*c.mixChannelsPerUser)/float64(c.channels))
+	}
 	if c.phases["mix"] {
 		say("Mattermost-style mix: +%d users per step, measured for %s; %s to %s between actions (search skipped: no endpoint yet)",
 			c.mixStepUsers, c.mixStep, c.thinkMin, c.think)
@@ -293,6 +307,10 @@ func bench(ctx context.Context, c config, out, log io.Writer) error {
 		time.Now().Format(time.RFC3339), loadStart, loadAverage())
 	fmt.Fprintf(out, "setup: %d members (1 socket each), %d channels, %d channels per member (~%.0f members per channel)\n",
 		c.users, c.channels, c.channelsPerUser, float64(c.users*c.channelsPerUser)/float64(c.channels))
+	if c.phases["mix"] && c.mixChannelsPerUser > c.channelsPerUser {
+		fmt.Fprintf(out, "       for the mix: %d channels per member (~%.0f members per channel)\n",
+			c.mixChannelsPerUser, float64(c.users*c.mixChannelsPerUser)/float64(c.channels))
+	}
 	row := func(name, value, target string, pass bool) {
 		mark := "ok"
 		if !pass {
@@ -332,6 +350,33 @@ func bench(ctx context.Context, c config, out, log io.Writer) error {
 			s.users, s.rps, ms(s.lat.Avg), ms(s.lat.P99), s.errors, s.serverCPU, s.genCPU, s.otherCPU)
 	}
 	return nil
+}
+
+// joinMore makes each member a member of its first k ring channels (see
+// ringChannels) and returns how many channels were joined.
+func joinMore(ctx context.Context, a *api, members []*member, ids []string, k int) (int, error) {
+	type join struct {
+		m  *member
+		ch string
+	}
+	var todo []join
+	for _, m := range members {
+		for _, ch := range ringChannels(ids, m.idx, k) {
+			if !slices.Contains(m.channels, ch) {
+				todo = append(todo, join{m, ch})
+			}
+		}
+	}
+	err := parallel(ctx, 32, len(todo), func(i int) error {
+		return a.join(ctx, todo[i].m.token, todo[i].ch)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("join channels for the mix: %w", err)
+	}
+	for _, j := range todo {
+		j.m.channels = append(j.m.channels, j.ch)
+	}
+	return len(todo), nil
 }
 
 // parallel runs fn(0..n-1) on workers goroutines; the first error stops it.

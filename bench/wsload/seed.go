@@ -145,12 +145,8 @@ func seed(ctx context.Context, c config, a *api, say func(string, ...any)) (mani
 		}
 		m.ChannelIDs = append(m.ChannelIDs, id)
 	}
-	// Member i joins channel i and others spread evenly around the ring.
 	for i := range m.Members {
-		for j := range c.channelsPerUser {
-			m.Members[i].Channels = append(m.Members[i].Channels,
-				m.ChannelIDs[(i+j*(c.channels/c.channelsPerUser)+j)%c.channels])
-		}
+		m.Members[i].Channels = ringChannels(m.ChannelIDs, i, c.channelsPerUser)
 	}
 	err = parallel(ctx, 32, c.users*c.channelsPerUser, func(k int) error {
 		mm := m.Members[k/c.channelsPerUser]
@@ -161,4 +157,15 @@ func seed(ctx context.Context, c config, a *api, say func(string, ...any)) (mani
 	}
 	say("%d channels, %d memberships", c.channels, c.users*c.channelsPerUser)
 	return m, nil
+}
+
+// ringChannels are member i's k channels: channel i first and k-1 others
+// spread evenly around the ring.
+func ringChannels(ids []string, i, k int) []string {
+	n := len(ids)
+	var out []string
+	for j := range k {
+		out = append(out, ids[(i+j*(n/k)+j)%n])
+	}
+	return out
 }

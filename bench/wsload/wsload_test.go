@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -70,5 +72,29 @@ func TestReadIntoReusesAndGrows(t *testing.T) {
 	again, err := readInto(got[:0], strings.NewReader("short"))
 	if err != nil || string(again) != "short" || &again[0] != &got[0] {
 		t.Fatalf("second frame: %q %v (reused %v)", again, err, &again[0] == &got[0])
+	}
+}
+
+func TestRingChannels(t *testing.T) {
+	var ids []string
+	for i := range 100 {
+		ids = append(ids, fmt.Sprint("c", i))
+	}
+	per := map[string]int{}
+	for i := range 2000 {
+		for _, k := range []int{1, 2, 3} {
+			got := ringChannels(ids, i, k)
+			if len(got) != k || got[0] != ids[i%100] || len(slices.Compact(slices.Sorted(slices.Values(got)))) != k {
+				t.Fatalf("member %d, k %d: %v", i, k, got)
+			}
+		}
+		for _, ch := range ringChannels(ids, i, 2) {
+			per[ch]++
+		}
+	}
+	for ch, n := range per {
+		if n != 40 {
+			t.Fatalf("channel %s has %d members with k=2, want 40", ch, n)
+		}
 	}
 }
