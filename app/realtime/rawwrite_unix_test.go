@@ -4,6 +4,7 @@ package realtime
 
 import (
 	"bytes"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"syscall"
@@ -149,5 +150,26 @@ func TestInlineWriteRemainderOutlivesTheBuffer(t *testing.T) {
 	}
 	if want := r.packed[len(r.packed)-len(r.rest):]; !bytes.Equal(r.rest, want) {
 		t.Fatalf("the remainder (%d bytes) changed with the buffer: %.20q…, want %.20q…", len(r.rest), r.rest, want)
+	}
+}
+
+// TestNoRawWritesUnderTLS: writing to the descriptor under TLS would send
+// plaintext; such sockets must go through the writer goroutine.
+func TestNoRawWritesUnderTLS(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	nc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	if newRawWriter(nc) == nil {
+		t.Fatal("a plain TCP connection gets no raw writer")
+	}
+	if w := newRawWriter(tls.Server(nc, &tls.Config{})); w != nil {
+		t.Fatal("a TLS connection got a raw writer")
 	}
 }
