@@ -62,6 +62,10 @@ type conn struct {
 	pending  []*delivery
 	overflow bool
 	queue    [][]byte
+	// partial is the rest of frames an inline write began: it must reach
+	// the socket before anything else, the close frame included, or the
+	// stream would be corrupt.
+	partial []byte
 	// writing: a writer (the goroutine, or a shard writing inline) owns
 	// the socket's data frames; flushQueued: a shard will flush.
 	writing     bool
@@ -151,7 +155,7 @@ func (c *conn) flush(buf []byte) {
 	c.wg.Add(1)
 	c.mu.Unlock()
 
-	rest, err := c.writeNow(batch, buf)
+	partial, rest, err := c.writeNow(batch, buf)
 	c.mu.Lock()
 	if err != nil {
 		c.writing = false
@@ -160,10 +164,11 @@ func (c *conn) flush(buf []byte) {
 		c.abort()
 		return
 	}
+	c.partial = partial
 	if len(rest) > 0 && !c.closed {
 		c.queue = append(rest, c.queue...)
 	}
-	if len(c.queue) > 0 || c.closed {
+	if c.partial != nil || len(c.queue) > 0 || c.closed {
 		// Still writing: the goroutine sends the rest (or the close
 		// frame) and calls wg.Done.
 		go c.writeLoop()
@@ -177,10 +182,11 @@ func (c *conn) flush(buf []byte) {
 }
 
 // writeNow writes batch (packed into buf) as far as the socket takes it
-// without waiting and returns what is left, copied out of buf.
-func (c *conn) writeNow(batch [][]byte, buf []byte) ([][]byte, error) {
+// without waiting. It returns the unsent rest of a write the socket took
+// only part of (copied out of buf) and the frames it did not start.
+func (c *conn) writeNow(batch [][]byte, buf []byte) (partial []byte, rest [][]byte, err error) {
 	if c.stopped.Load() {
-		return nil, nil
+		return nil, nil, nil
 	}
 	for i := 0; i < len(batch); {
 		// Pack frames i..j into one write.
@@ -193,15 +199,17 @@ func (c *conn) writeNow(batch [][]byte, buf []byte) ([][]byte, error) {
 		}
 		n, err := c.raw.Write(b)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if n < len(b) {
-			rest := [][]byte{bytes.Clone(b[n:])}
-			return append(rest, batch[j:]...), nil
+		switch {
+		case n == 0:
+			return nil, batch[i:], nil
+		case n < len(b):
+			return bytes.Clone(b[n:]), batch[j:], nil
 		}
 		i = j
 	}
-	return nil, nil
+	return nil, nil, nil
 }
 
 // release ends holding: pending events newer than the cursor go out in
@@ -285,6 +293,18 @@ func (c *conn) writeLoop() {
 	}()
 	for {
 		c.mu.Lock()
+		if p := c.partial; p != nil {
+			c.partial = nil
+			c.mu.Unlock()
+			if err := c.write(p); err != nil {
+				c.mu.Lock()
+				c.writing = false
+				c.mu.Unlock()
+				c.abort()
+				return
+			}
+			continue
+		}
 		if c.closed {
 			code, reason := c.closeCode, c.closeReason
 			c.closeCode, c.writing, c.queue = 0, false, nil
@@ -328,20 +348,11 @@ func (c *conn) writeLoop() {
 // writeBatch writes frames, packing consecutive ones into buf (up to its
 // capacity) so that each write carries as many as fit.
 func (c *conn) writeBatch(batch [][]byte, buf []byte) error {
-	nc := c.ws.UnderlyingConn()
 	flush := func(b []byte) error {
 		if c.stopped.Load() {
 			return nil // closing: the close frame is next
 		}
-		// Moving the deadline re-arms a runtime timer; doing it only once
-		// half of it has passed keeps every write bounded by between half
-		// and all of WriteTimeout.
-		if now := time.Now(); now.After(c.deadlineAt.Add(-c.g.cfg.WriteTimeout / 2)) {
-			c.deadlineAt = now.Add(c.g.cfg.WriteTimeout)
-			_ = nc.SetWriteDeadline(c.deadlineAt)
-		}
-		_, err := nc.Write(b)
-		return err
+		return c.write(b)
 	}
 	if len(batch) == 1 {
 		return flush(batch[0])
@@ -366,6 +377,20 @@ func (c *conn) writeBatch(batch [][]byte, buf []byte) error {
 		return flush(b)
 	}
 	return nil
+}
+
+// write writes b whole, waiting at most WriteTimeout (writer goroutine
+// only).
+func (c *conn) write(b []byte) error {
+	// Moving the deadline re-arms a runtime timer; doing it only once half
+	// of it has passed keeps every write bounded by between half and all of
+	// WriteTimeout.
+	if now := time.Now(); now.After(c.deadlineAt.Add(-c.g.cfg.WriteTimeout / 2)) {
+		c.deadlineAt = now.Add(c.g.cfg.WriteTimeout)
+		_ = c.ws.UnderlyingConn().SetWriteDeadline(c.deadlineAt)
+	}
+	_, err := c.ws.UnderlyingConn().Write(b)
+	return err
 }
 
 // closeWith ends the connection with a close code the client can act on.
@@ -403,7 +428,7 @@ func (c *conn) sendClose(code int, reason string) {
 // cannot be closed from here: its Close is a no-op by design.)
 func (c *conn) abort() {
 	c.mu.Lock()
-	c.closed, c.queue, c.pending = true, nil, nil
+	c.closed, c.queue, c.pending, c.partial = true, nil, nil, nil
 	c.stopped.Store(true)
 	c.mu.Unlock()
 	nc := c.ws.UnderlyingConn()

@@ -121,16 +121,13 @@ func TestInlineWriteRemainderOutlivesTheBuffer(t *testing.T) {
 			buf := make([]byte, 0, batchSize)
 			for i := range 1000 {
 				f1, f2 := textFrame(bytes.Repeat([]byte{'a'}, 3000)), textFrame(bytes.Repeat([]byte{byte('b' + i%20)}, 3000))
-				rest, err := c.writeNow([][]byte{f1, f2}, buf)
-				if err != nil || len(rest) > 0 {
+				partial, rest, err := c.writeNow([][]byte{f1, f2}, buf)
+				if err != nil || partial != nil || len(rest) > 0 {
 					for j := range buf[:cap(buf)] {
 						buf[:cap(buf)][j] = 'x'
 					}
-					r := result{packed: append(f1, f2...), err: err}
-					if len(rest) > 0 {
-						r.rest = rest[0]
-					}
-					done <- r
+					left := append(partial, bytes.Join(rest, nil)...)
+					done <- result{packed: append(f1, f2...), rest: left, err: err}
 					return
 				}
 			}
@@ -147,6 +144,9 @@ func TestInlineWriteRemainderOutlivesTheBuffer(t *testing.T) {
 	r := <-done // the client reads nothing until then
 	if r.err != nil {
 		t.Fatal(r.err)
+	}
+	if len(r.rest) == 0 {
+		t.Fatal("nothing was left over")
 	}
 	if want := r.packed[len(r.packed)-len(r.rest):]; !bytes.Equal(r.rest, want) {
 		t.Fatalf("the remainder (%d bytes) changed with the buffer: %.20q…, want %.20q…", len(r.rest), r.rest, want)
@@ -171,5 +171,89 @@ func TestNoRawWritesUnderTLS(t *testing.T) {
 	}
 	if w := newRawWriter(tls.Server(nc, &tls.Config{})); w != nil {
 		t.Fatal("a TLS connection got a raw writer")
+	}
+}
+
+// TestCloseAfterAPartialWriteKeepsTheStreamWhole: a connection cut while
+// the socket holds part of a frame still finishes that frame before the
+// close frame, so the client reads whole frames and then the close code.
+func TestCloseAfterAPartialWriteKeepsTheStreamWhole(t *testing.T) {
+	for round := range 5 {
+		t.Run(fmt.Sprint(round), func(t *testing.T) { closeAfterPartialWrite(t) })
+	}
+}
+
+func closeAfterPartialWrite(t *testing.T) {
+	const size = 10 << 10
+	payload := func(i int) []byte {
+		return append([]byte(fmt.Sprintf("%04d:", i)), bytes.Repeat([]byte{byte('a' + i%26)}, size)...)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	gw := &Gateway{cfg: Config{WriteTimeout: 10 * time.Second, SendBuffer: 1000}}
+	cut := make(chan error, 1)
+	release := make(chan struct{})
+	srv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
+		_ = upgrader.Upgrade(ctx, func(ws *websocket.Conn) {
+			defer func() { <-release }()
+			c := &conn{g: gw, ws: ws, raw: newRawWriter(ws.UnderlyingConn())}
+			if c.raw == nil {
+				cut <- fmt.Errorf("no raw descriptor")
+				return
+			}
+			_ = c.raw.rc.Control(func(fd uintptr) {
+				_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUF, 4096)
+			})
+			buf := make([]byte, 0, batchSize)
+			for i := range 500 {
+				c.mu.Lock()
+				c.enqueueLocked(textFrame(payload(i)), false)
+				c.mu.Unlock()
+				c.flush(buf)
+				c.mu.Lock()
+				started := c.partial != nil || c.writing
+				c.mu.Unlock()
+				if started {
+					c.closeWith(CloseSlowConsumer, "slow consumer")
+					cut <- nil
+					c.finish()
+					return
+				}
+			}
+			cut <- fmt.Errorf("the socket never filled up")
+		})
+	}}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Shutdown()
+	defer close(release)
+	nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) {
+			_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+	}}
+	d := websocket.Dialer{NetDial: nd.Dial}
+	ws, _, err := d.Dial("ws://"+ln.Addr().String()+"/", nil)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer ws.Close()
+	if err := <-cut; err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		mt, got, err := ws.ReadMessage()
+		if err != nil {
+			if !websocket.IsCloseError(err, CloseSlowConsumer) {
+				t.Fatalf("after %d whole frames: %v, want close %d", i, err, CloseSlowConsumer)
+			}
+			return
+		}
+		if want := payload(i); mt != websocket.TextMessage || !bytes.Equal(got, want) {
+			t.Fatalf("frame %d: type %d, %d bytes starting %.5q; want text %.5q", i, mt, len(got), got, want)
+		}
 	}
 }
