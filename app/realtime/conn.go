@@ -189,14 +189,7 @@ func (c *conn) writeNow(batch [][]byte, buf []byte) (partial []byte, rest [][]by
 		return nil, nil, nil
 	}
 	for i := 0; i < len(batch); {
-		// Pack frames i..j into one write.
-		b, j := batch[i], i+1
-		if j < len(batch) && len(b)+len(batch[j]) <= cap(buf) {
-			b = append(buf[:0], b...)
-			for ; j < len(batch) && len(b)+len(batch[j]) <= cap(b); j++ {
-				b = append(b, batch[j]...)
-			}
-		}
+		b, j := nextPack(batch, i, buf)
 		n, err := c.raw.Write(b)
 		if err != nil {
 			return nil, nil, err
@@ -348,35 +341,31 @@ func (c *conn) writeLoop() {
 // writeBatch writes frames, packing consecutive ones into buf (up to its
 // capacity) so that each write carries as many as fit.
 func (c *conn) writeBatch(batch [][]byte, buf []byte) error {
-	flush := func(b []byte) error {
+	for i := 0; i < len(batch); {
 		if c.stopped.Load() {
 			return nil // closing: the close frame is next
 		}
-		return c.write(b)
-	}
-	if len(batch) == 1 {
-		return flush(batch[0])
-	}
-	b := buf[:0]
-	for _, f := range batch {
-		if len(b) > 0 && len(b)+len(f) > cap(b) {
-			if err := flush(b); err != nil {
-				return err
-			}
-			b = b[:0]
+		b, j := nextPack(batch, i, buf)
+		if err := c.write(b); err != nil {
+			return err
 		}
-		if len(f) > cap(b) {
-			if err := flush(f); err != nil {
-				return err
-			}
-			continue
-		}
-		b = append(b, f...)
-	}
-	if len(b) > 0 {
-		return flush(b)
+		i = j
 	}
 	return nil
+}
+
+// nextPack returns the bytes of one write starting at frame i, and the
+// frame after them: frame i alone, or frames i..j-1 copied into buf when
+// more than one fits in its capacity (buf may be nil: one frame a write).
+func nextPack(batch [][]byte, i int, buf []byte) ([]byte, int) {
+	b, j := batch[i], i+1
+	if j < len(batch) && len(b)+len(batch[j]) <= cap(buf) {
+		b = append(buf[:0], b...)
+		for ; j < len(batch) && len(b)+len(batch[j]) <= cap(b); j++ {
+			b = append(b, batch[j]...)
+		}
+	}
+	return b, j
 }
 
 // write writes b whole, waiting at most WriteTimeout (writer goroutine

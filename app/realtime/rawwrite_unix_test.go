@@ -36,9 +36,7 @@ func TestInlineWritesKeepFramesWholeAndInOrder(t *testing.T) {
 		_ = upgrader.Upgrade(ctx, func(ws *websocket.Conn) {
 			c := &conn{g: gw, ws: ws, raw: newRawWriter(ws.UnderlyingConn())}
 			if c.raw != nil {
-				_ = c.raw.rc.Control(func(fd uintptr) {
-					_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUF, 4096)
-				})
+				smallSendBuffer(c.raw)
 			}
 			buf := make([]byte, 0, batchSize)
 			for i := range frames {
@@ -61,19 +59,7 @@ func TestInlineWritesKeepFramesWholeAndInOrder(t *testing.T) {
 	}}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Shutdown()
-	// A small receive window too, so that the frames cannot all move into
-	// the client's buffer while it is not reading.
-	nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-		return rc.Control(func(fd uintptr) {
-			_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		})
-	}}
-	d := websocket.Dialer{NetDial: nd.Dial}
-	ws, _, err := d.Dial("ws://"+ln.Addr().String()+"/", nil)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
-	defer ws.Close()
+	ws := dialSmallWindow(t, ln.Addr().String())
 	c := <-queued
 	defer close(release)
 	if c.raw == nil {
@@ -204,9 +190,7 @@ func closeAfterPartialWrite(t *testing.T) {
 				cut <- fmt.Errorf("no raw descriptor")
 				return
 			}
-			_ = c.raw.rc.Control(func(fd uintptr) {
-				_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUF, 4096)
-			})
+			smallSendBuffer(c.raw)
 			buf := make([]byte, 0, batchSize)
 			for i := range 500 {
 				c.mu.Lock()
@@ -229,17 +213,7 @@ func closeAfterPartialWrite(t *testing.T) {
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Shutdown()
 	defer close(release)
-	nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-		return rc.Control(func(fd uintptr) {
-			_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		})
-	}}
-	d := websocket.Dialer{NetDial: nd.Dial}
-	ws, _, err := d.Dial("ws://"+ln.Addr().String()+"/", nil)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
-	defer ws.Close()
+	ws := dialSmallWindow(t, ln.Addr().String())
 	if err := <-cut; err != nil {
 		t.Fatal(err)
 	}
@@ -256,4 +230,31 @@ func closeAfterPartialWrite(t *testing.T) {
 			t.Fatalf("frame %d: type %d, %d bytes starting %.5q; want text %.5q", i, mt, len(got), got, want)
 		}
 	}
+}
+
+// smallSendBuffer makes a server socket's kernel buffer fill after a few
+// KiB, so that writes to a client that is not reading stop part-way.
+func smallSendBuffer(w *rawWriter) {
+	_ = w.rc.Control(func(fd uintptr) {
+		_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUF, 4096)
+	})
+}
+
+// dialSmallWindow opens a WebSocket with a small receive buffer, so that
+// what the server writes cannot all move into the client's buffer while it
+// is not reading. The socket closes with the test.
+func dialSmallWindow(t *testing.T, addr string) *websocket.Conn {
+	t.Helper()
+	nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) {
+			_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+	}}
+	d := websocket.Dialer{NetDial: nd.Dial}
+	ws, _, err := d.Dial("ws://"+addr+"/", nil)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return ws
 }

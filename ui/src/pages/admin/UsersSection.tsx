@@ -434,7 +434,6 @@ function InvitationsPanel({
 function InviteDialog({ onClose, onInvited }: { onClose: () => void; onInvited: (email: string) => void }) {
   const { t } = useI18n();
   const { client } = useAuth();
-  const me = useUser();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
   const [busy, setBusy] = useState(false);
@@ -484,13 +483,7 @@ function InviteDialog({ onClose, onInvited }: { onClose: () => void; onInvited: 
           inputRef={ref}
           data-autofocus
         />
-        <SelectField label={t('admin.users.role')} value={role} onChange={(e) => setRole(e.target.value as Role)}>
-          {assignableRoles(me).map((r) => (
-            <option key={r} value={r}>
-              {t(`role.${r}`)}
-            </option>
-          ))}
-        </SelectField>
+        <AssignableRoleField value={role} onChange={setRole} />
         <p className="field__hint">
           {t('admin.invite.outboxHint')}{' '}
           <Link to="/admin/mail" onClick={onClose}>
@@ -508,11 +501,25 @@ function InviteDialog({ onClose, onInvited }: { onClose: () => void; onInvited: 
   );
 }
 
+/** The roles the signed-in admin may hand out, as a select (invitations and new accounts). */
+function AssignableRoleField({ value, onChange }: { value: Role; onChange: (role: Role) => void }) {
+  const { t } = useI18n();
+  const me = useUser();
+  return (
+    <SelectField label={t('admin.users.role')} value={value} onChange={(e) => onChange(e.target.value as Role)}>
+      {assignableRoles(me).map((r) => (
+        <option key={r} value={r}>
+          {t(`role.${r}`)}
+        </option>
+      ))}
+    </SelectField>
+  );
+}
+
 /** An account with a password the admin sets and hands over (when there is no mail server, or for a shared device). */
 function CreateUserDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (u: User) => void }) {
   const { t } = useI18n();
   const { client } = useAuth();
-  const me = useUser();
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -589,13 +596,7 @@ function CreateUserDialog({ onClose, onCreated }: { onClose: () => void; onCreat
           error={errors.password}
           inputRef={refs.password}
         />
-        <SelectField label={t('admin.users.role')} value={role} onChange={(e) => setRole(e.target.value as Role)}>
-          {assignableRoles(me).map((r) => (
-            <option key={r} value={r}>
-              {t(`role.${r}`)}
-            </option>
-          ))}
-        </SelectField>
+        <AssignableRoleField value={role} onChange={setRole} />
         <DialogActions>
           <button type="button" className="button" onClick={onClose}>
             {t('common.cancel')}
