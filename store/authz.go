@@ -18,7 +18,10 @@ const roleRank = `CASE role WHEN 'manager' THEN 3 WHEN 'editor' THEN 2 WHEN 'vie
 // lookups (the user's own grant, then one per team the user is in, found
 // through team_members_user). It runs on every resource check, so it reads
 // the tables directly rather than any cache: a committed membership or
-// grant change is seen by the next check.
+// grant change is seen by the next check. Its parameters are ?1 the
+// resource type, ?2 the resource ID and ?3 the user ID; queries that load a
+// resource for a permission check embed it as a scalar subquery (see
+// grantedRoleColumn), so the resource and the grant come from one snapshot.
 const grantedRoleQuery = `SELECT max(` + roleRank + `) FROM (
 	SELECT role FROM resource_grants
 	 WHERE resource_type = ?1 AND resource_id = ?2 AND principal_type = 'user' AND principal_id = ?3
@@ -26,6 +29,10 @@ const grantedRoleQuery = `SELECT max(` + roleRank + `) FROM (
 	SELECT g.role AS role FROM team_members m JOIN resource_grants g
 	    ON g.resource_type = ?1 AND g.resource_id = ?2 AND g.principal_type = 'team' AND g.principal_id = m.team_id
 	 WHERE m.user_id = ?3)`
+
+// grantedRoleColumn is grantedRoleQuery as a result column: the granted
+// rank, or NULL when nothing is granted.
+const grantedRoleColumn = `(` + grantedRoleQuery + `)`
 
 // GrantedRole is the highest role granted on the resource to the user
 // directly or through a team; NoRole when none.

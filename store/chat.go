@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"nexus/app"
+	"nexus/app/authz"
 	"nexus/app/chat"
 )
 
@@ -192,32 +193,39 @@ func (s *Store) FindChannelMember(ctx context.Context, channelID, userID string)
 	return memberResult(scanMember(row))
 }
 
+// findChannelForUserQuery binds ?1 to the resource type "channel", ?2 to
+// the channel and ?3 to the user, as grantedRoleColumn expects.
 const findChannelForUserQuery = `SELECT ` + channelColumns + `,
-	cm.user_id, cm.role, cm.last_read_seq, cm.muted, cm.joined_at, cm.notify
-	FROM channels c LEFT JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = ?
-	WHERE c.id = ?`
+	cm.user_id, cm.role, cm.last_read_seq, cm.muted, cm.joined_at, cm.notify, ` + grantedRoleColumn + `
+	FROM channels c LEFT JOIN channel_members cm ON cm.channel_id = c.id AND cm.user_id = ?3
+	WHERE c.id = ?2`
 
-// FindChannelForUser reads a channel and the user's membership of it (nil
-// when they are not a member) in one query; not_found when there is no
-// such channel.
-func (s *Store) FindChannelForUser(ctx context.Context, channelID, userID string) (*chat.Channel, *chat.Member, error) {
-	row, err := s.queryRow(ctx, findChannelForUserQuery, userID, channelID)
+// FindChannelForUser reads a channel, the user's membership of it (nil
+// when they are not a member) and the role granted to the user on it
+// (directly or through a team, as GrantedRole reads it) in one query;
+// not_found when there is no such channel.
+func (s *Store) FindChannelForUser(ctx context.Context, channelID, userID string) (*chat.Channel, *chat.Member, authz.ResourceRole, error) {
+	row, err := s.queryRow(ctx, findChannelForUserQuery, authz.Channel, channelID, userID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, authz.NoRole, err
 	}
 	var uid, role, joined, notify sql.NullString
-	var lastRead sql.NullInt64
+	var lastRead, rank sql.NullInt64
 	var muted sql.NullBool
-	c, err := channelResult(scanChannel(row, &uid, &role, &lastRead, &muted, &joined, &notify))
-	if err != nil || !uid.Valid {
-		return c, nil, err
+	c, err := channelResult(scanChannel(row, &uid, &role, &lastRead, &muted, &joined, &notify, &rank))
+	if err != nil {
+		return nil, nil, authz.NoRole, err
+	}
+	granted := authz.RoleOfRank(int(rank.Int64))
+	if !uid.Valid {
+		return c, nil, granted, nil
 	}
 	m := &chat.Member{ChannelID: c.ID, UserID: uid.String, Role: role.String, LastReadSeq: lastRead.Int64,
 		Muted: muted.Bool, Notify: notify.String}
 	if m.JoinedAt, err = parseTime(joined.String); err != nil {
-		return nil, nil, err
+		return nil, nil, authz.NoRole, err
 	}
-	return c, m, nil
+	return c, m, granted, nil
 }
 
 // FindChannelMember reads a membership in the transaction.

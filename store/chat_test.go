@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"nexus/app"
+	"nexus/app/authz"
 	"nexus/app/chat"
 	"nexus/store"
 )
@@ -261,8 +262,9 @@ func TestChatFollowsAndReactions(t *testing.T) {
 	}
 }
 
-// TestChatFindChannelForUser: the one-query lookup agrees with the two it
-// replaces, for a member, a non-member and a missing channel.
+// TestChatFindChannelForUser: the one-query lookup agrees with the three it
+// replaces (channel, membership, granted role), for a member, a non-member,
+// a user granted a role through a team and a missing channel.
 func TestChatFindChannelForUser(t *testing.T) {
 	st := MustOpenStore(t)
 	ctx := context.Background()
@@ -282,15 +284,39 @@ func TestChatFindChannelForUser(t *testing.T) {
 	if err != nil || wantM == nil {
 		t.Fatalf("member: %v %v", wantM, err)
 	}
-	gotCh, gotM, err := st.FindChannelForUser(ctx, ch.ID, a.ID)
-	if err != nil || !reflect.DeepEqual(gotCh, wantCh) || !reflect.DeepEqual(gotM, wantM) {
-		t.Fatalf("member: %+v %+v %v\nwant %+v %+v", gotCh, gotM, err, wantCh, wantM)
+	grantedTo := func(userID string) authz.ResourceRole {
+		t.Helper()
+		r, err := st.GrantedRole(ctx, userID, authz.Channel, ch.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
 	}
-	gotCh, gotM, err = st.FindChannelForUser(ctx, ch.ID, b.ID)
-	if err != nil || !reflect.DeepEqual(gotCh, wantCh) || gotM != nil {
-		t.Fatalf("non-member: %+v %+v %v", gotCh, gotM, err)
+	gotCh, gotM, gotRole, err := st.FindChannelForUser(ctx, ch.ID, a.ID)
+	if err != nil || !reflect.DeepEqual(gotCh, wantCh) || !reflect.DeepEqual(gotM, wantM) || gotRole != grantedTo(a.ID) {
+		t.Fatalf("member: %+v %+v %q %v\nwant %+v %+v %q", gotCh, gotM, gotRole, err, wantCh, wantM, grantedTo(a.ID))
 	}
-	if _, _, err := st.FindChannelForUser(ctx, app.NewID(), a.ID); !app.IsNotFound(err) {
+	gotCh, gotM, gotRole, err = st.FindChannelForUser(ctx, ch.ID, b.ID)
+	if err != nil || !reflect.DeepEqual(gotCh, wantCh) || gotM != nil || gotRole != authz.NoRole {
+		t.Fatalf("non-member: %+v %+v %q %v", gotCh, gotM, gotRole, err)
+	}
+	// A grant to one of b's teams counts, as in every permission check.
+	team := app.NewID()
+	mustUpdate(t, st, func(tx *store.Tx) error {
+		if err := tx.CreateTeam(ctx, &authz.Team{ID: team, Name: "Ops", CreatedAt: tx.Now(), UpdatedAt: tx.Now()}); err != nil {
+			return err
+		}
+		if _, err := tx.AddTeamMember(ctx, team, b.ID); err != nil {
+			return err
+		}
+		return tx.PutGrant(ctx, authz.Grant{ResourceType: authz.Channel, ResourceID: ch.ID,
+			Grantee: authz.Grantee{Type: authz.GranteeTeam, ID: team}, Role: authz.Manager})
+	})
+	if _, gotM, gotRole, err = st.FindChannelForUser(ctx, ch.ID, b.ID); err != nil || gotM != nil ||
+		gotRole != authz.Manager || gotRole != grantedTo(b.ID) {
+		t.Fatalf("team grant: %+v %q %v, want manager", gotM, gotRole, err)
+	}
+	if _, _, _, err := st.FindChannelForUser(ctx, app.NewID(), a.ID); !app.IsNotFound(err) {
 		t.Fatalf("missing channel: %v", err)
 	}
 }

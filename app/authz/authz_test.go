@@ -127,11 +127,14 @@ func TestDisabledOrDeletedUsersCanDoNothing(t *testing.T) {
 		if authz.RequireGlobal(p, authz.ManageUsers) == nil {
 			t.Error("RequireGlobal allowed an inactive account")
 		}
+		if err := authz.RequireGranted(p, authz.View, res, authz.Manager); app.CodeOf(err) != app.CodeNotFound {
+			t.Errorf("RequireGranted let an inactive account with a manager grant view: %v", err)
+		}
 	}
 	if f.can(nil, authz.View, res) {
 		t.Error("nil principal allowed")
 	}
-	if err := f.svc.Require(context.Background(), nil, authz.View, res); app.CodeOf(err) != app.CodeUnauthorized {
+	if err := f.require(nil, authz.View, res); app.CodeOf(err) != app.CodeUnauthorized {
 		t.Errorf("Require(nil) = %v, want unauthorized", err)
 	}
 }

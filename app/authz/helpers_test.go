@@ -3,6 +3,7 @@ package authz_test
 import (
 	"context"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"nexus/app"
@@ -97,6 +98,24 @@ func (f *fixture) can(p *app.Principal, a authz.Action, res authz.Resource) bool
 		f.t.Fatal(err)
 	}
 	return ok
+}
+
+// require runs Require and checks that RequireGranted, given the role the
+// store's grant query reads, decides exactly the same (same error).
+func (f *fixture) require(p *app.Principal, a authz.Action, res authz.Resource) error {
+	f.t.Helper()
+	err := f.svc.Require(context.Background(), p, a, res)
+	granted := authz.NoRole
+	if p != nil {
+		var gerr error
+		if granted, gerr = f.st.GrantedRole(context.Background(), p.User.ID, res.Type, res.ID); gerr != nil {
+			f.t.Fatal(gerr)
+		}
+	}
+	if got := authz.RequireGranted(p, a, res, granted); !reflect.DeepEqual(got, err) {
+		f.t.Errorf("RequireGranted(%s, granted %q) = %v, Require = %v", a, granted, got, err)
+	}
+	return err
 }
 
 func userGrantee(p *app.Principal) authz.Grantee {

@@ -156,7 +156,7 @@ func TestResourceMatrixMatchesDocs(t *testing.T) {
 			}
 			canView := parseMark(t, row[4])
 			for i, a := range authz.ResourceActions {
-				err := f.svc.Require(ctx, p, a, res)
+				err := f.require(p, a, res)
 				switch want := parseMark(t, row[4+i]); {
 				case want && err != nil:
 					t.Errorf("%s via %s: Require(%s) = %v, want nil", key, via, a, err)
@@ -255,7 +255,6 @@ func TestScopeMatrixMatchesDocs(t *testing.T) {
 	header, rows := readTable(t, "scopes")
 	checkHeader(t, "scopes", header, []string{"token scopes", "view", "comment", "edit", "manage", "delete",
 		"resources.create", "admin actions"})
-	ctx := context.Background()
 	f := newFixture(t)
 	owner := f.user(app.RoleOwner)
 	res := authz.Resource{Type: authz.Space, ID: app.NewID(), Visibility: authz.VisibleToMembers}
@@ -271,7 +270,7 @@ func TestScopeMatrixMatchesDocs(t *testing.T) {
 			if got := f.can(p, a, res); got != want {
 				t.Errorf("%s: Can(%s) = %v, docs say %s", row[0], a, got, row[1+i])
 			}
-			err := f.svc.Require(ctx, p, a, res)
+			err := f.require(p, a, res)
 			if (err == nil) != want {
 				t.Errorf("%s: Require(%s) = %v, docs say %s", row[0], a, err, row[1+i])
 			}

@@ -93,6 +93,30 @@ func (s *Service) Require(ctx context.Context, p *app.Principal, a Action, res R
 	if err != nil {
 		return err
 	}
+	return decide(p, a, res, role)
+}
+
+// RequireGranted is Require for a caller that read the granted role
+// itself, in the same SQL statement as the resource, with the store's
+// grant query (the one GrantedRole runs): a hot path such as posting a
+// chat message then needs one query instead of two. The decision is
+// Require's, made from the same role.
+func RequireGranted(p *app.Principal, a Action, res Resource, granted ResourceRole) error {
+	if p == nil {
+		return errSignInRequired
+	}
+	if a.IsGlobal() {
+		return RequireGlobal(p, a)
+	}
+	role := NoRole
+	if active(p) {
+		role = EffectiveRoleFor(p.User.Role, granted, res.Visibility)
+	}
+	return decide(p, a, res, role)
+}
+
+// decide is Require's answer once p's effective role on res is known.
+func decide(p *app.Principal, a Action, res Resource, role ResourceRole) error {
 	if !role.Allows(View) || !hasScope(p, app.ScopeRead) {
 		return notFound(res)
 	}

@@ -223,9 +223,10 @@ type Store interface {
 	FindChannelByID(ctx context.Context, id string) (*Channel, error)
 	// FindChannelMember returns nil, nil when the user is not a member.
 	FindChannelMember(ctx context.Context, channelID, userID string) (*Member, error)
-	// FindChannelForUser reads a channel (not_found when there is none)
-	// and the user's membership (nil when not a member) together.
-	FindChannelForUser(ctx context.Context, channelID, userID string) (*Channel, *Member, error)
+	// FindChannelForUser reads a channel (not_found when there is none),
+	// the user's membership (nil when not a member) and the role granted
+	// to the user on it (what GrantedRole would answer) together.
+	FindChannelForUser(ctx context.Context, channelID, userID string) (*Channel, *Member, authz.ResourceRole, error)
 	// FindMemberChannels lists the channels (or DMs, with dms) userID is a
 	// member of, by name (DMs by last activity), with member counts.
 	FindMemberChannels(ctx context.Context, userID string, dms, includeArchived bool) ([]Channel, []Member, error)
