@@ -104,9 +104,11 @@ func (backend) Open(ctx context.Context, cfg config.Config, log *slog.Logger) (_
 	if err != nil {
 		return nil, err
 	}
-	// Every commit wakes the outbox dispatcher (realtime section below).
+	// Every commit wakes the outbox dispatcher (realtime section below) and
+	// hands it the events it committed.
 	commits := realtime.NewSignal()
-	st, err := store.Open(ctx, dir.DatabasePath(), store.Options{OnCommit: commits.Notify})
+	handoff := realtime.NewHandoff()
+	st, err := store.Open(ctx, dir.DatabasePath(), store.Options{OnCommit: commits.Notify, OnEvents: handoff.Add})
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +194,7 @@ func (backend) Open(ctx context.Context, cfg config.Config, log *slog.Logger) (_
 		}
 		return nil, err
 	}
-	dispatcher := realtime.NewDispatcher(st, eventBus, commits, realtime.DispatcherConfig{}, log)
+	dispatcher := realtime.NewDispatcher(st, eventBus, commits, realtime.DispatcherConfig{Handoff: handoff}, log)
 	svc.Realtime = realtime.NewGateway(realtime.Config{
 		ReplayWindow: cfg.Realtime.ReplayWindow, MaxConnections: cfg.Realtime.MaxConnections,
 		SendBuffer: cfg.Realtime.SendBuffer, PingInterval: cfg.Realtime.PingInterval,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"nexus/app"
+	"nexus/app/realtime"
 )
 
 // AppendAudit writes one audit row in the transaction of the change it
@@ -50,10 +51,26 @@ func (t *Tx) AppendEvent(ctx context.Context, e app.Event) error {
 			return fmt.Errorf("encode event data: %w", err)
 		}
 	}
-	if _, err := t.exec(ctx, `INSERT INTO outbox (at, type, resource_type, resource_id, data) VALUES (?, ?, ?, ?, ?)`,
-		formatTime(e.At), e.Type, e.ResourceType, e.ResourceID, string(data)); err != nil {
+	at := formatTime(e.At)
+	res, err := t.exec(ctx, `INSERT INTO outbox (at, type, resource_type, resource_id, data) VALUES (?, ?, ?, ?, ?)`,
+		at, e.Type, e.ResourceType, e.ResourceID, string(data))
+	if err != nil {
 		return fmt.Errorf("append event %s: %w", e.Type, err)
 	}
+	if t.s.onEvents == nil {
+		return nil
+	}
+	// Kept as OutboxSince would read the row back: seq is the outbox's
+	// INTEGER PRIMARY KEY, the time as stored.
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("append event %s: %w", e.Type, err)
+	}
+	stored := realtime.StoredEvent{Seq: seq, Type: e.Type, ResourceType: e.ResourceType, ResourceID: e.ResourceID, Data: data}
+	if stored.At, err = parseTime(at); err != nil {
+		return err
+	}
+	t.events = append(t.events, stored)
 	return nil
 }
 

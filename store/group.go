@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"nexus/app/realtime"
 )
 
 // Group commit. A commit costs more than a small transaction's statements
@@ -42,6 +44,9 @@ type group struct {
 	ok   int // of which succeeded
 	done chan struct{}
 	err  error // the COMMIT's (or the reason the transaction was lost)
+	// events are the outbox events of the callers that succeeded, in
+	// sequence order, for Options.OnEvents.
+	events []realtime.StoredEvent
 }
 
 // errGroupLost: the shared transaction was rolled back as a whole (SQLite
@@ -67,6 +72,9 @@ func (w *writer) run(ctx context.Context, s *Store, fn func(*Tx) error) error {
 	lost, panicked, pv, err := runMember(ctx, tx, fn)
 	if err == nil && !lost && !panicked {
 		g.ok++
+		// Only now are this caller's events sure to be in the group: a
+		// failed caller's were rolled back with its savepoint.
+		g.events = append(g.events, tx.events...)
 	}
 	if !lost && !panicked && w.waiting.Load() > 0 && g.n < maxGroup {
 		// Others are queued: one of them commits for us.
@@ -95,6 +103,9 @@ func (w *writer) run(ctx context.Context, s *Store, fn func(*Tx) error) error {
 	}
 	close(g.done)
 	w.mu.Unlock()
+	if committed && s.onEvents != nil && len(g.events) > 0 {
+		s.onEvents(g.events)
+	}
 	if committed && s.onCommit != nil {
 		s.onCommit()
 	}

@@ -1,10 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -12,14 +15,47 @@ import (
 	"time"
 
 	"nexus/app"
+	"nexus/app/realtime"
 )
 
-// openGroupStore opens a migrated store that counts its commits.
-func openGroupStore(t *testing.T) (*Store, *atomic.Int32) {
+// handed collects what Options.OnEvents received.
+type handed struct {
+	mu     sync.Mutex
+	events []realtime.StoredEvent
+}
+
+func (h *handed) add(evs []realtime.StoredEvent) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.events = append(h.events, evs...)
+}
+
+// checkHanded: the events handed over after commits are exactly the
+// committed outbox, as OutboxSince reads it (hooks of concurrent commits may
+// run out of order, so they are compared by sequence).
+func (h *handed) check(t *testing.T, st *Store) {
+	t.Helper()
+	h.mu.Lock()
+	got := slices.Clone(h.events)
+	h.mu.Unlock()
+	slices.SortFunc(got, func(a, b realtime.StoredEvent) int { return cmp.Compare(a.Seq, b.Seq) })
+	want, err := st.OutboxSince(context.Background(), 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("OnEvents handed over\n%+v\nthe outbox holds\n%+v", got, want)
+	}
+}
+
+// openGroupStore opens a migrated store that counts its commits and
+// collects the events its commits hand over.
+func openGroupStore(t *testing.T) (*Store, *atomic.Int32, *handed) {
 	t.Helper()
 	var commits atomic.Int32
+	h := &handed{}
 	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "nexus.db"),
-		Options{OnCommit: func() { commits.Add(1) }})
+		Options{OnCommit: func() { commits.Add(1) }, OnEvents: h.add})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +64,7 @@ func openGroupStore(t *testing.T) (*Store, *atomic.Int32) {
 		t.Fatal(err)
 	}
 	commits.Store(0)
-	return st, &commits
+	return st, &commits, h
 }
 
 // outboxIDs are the resource ids of the committed outbox events.
@@ -50,7 +86,7 @@ func outboxIDs(t *testing.T, st *Store) map[string]bool {
 // its own caller, and every success is visible to readers (committed) when
 // Update returns.
 func TestGroupCommit(t *testing.T) {
-	st, commits := openGroupStore(t)
+	st, commits, handed := openGroupStore(t)
 	ctx := context.Background()
 	release := make(chan struct{})
 	first := make(chan error, 1)
@@ -143,12 +179,15 @@ func TestGroupCommit(t *testing.T) {
 	if c := commits.Load(); c < 1 || c > n/2 {
 		t.Errorf("%d commits for %d writers", c, n+1)
 	}
+	// Refused and panicked writers' events were rolled back with their
+	// savepoints: they must not be handed to the dispatcher either.
+	handed.check(t, st)
 }
 
 // TestGroupCommitAlone: a lone failing writer rolls back and reports no
 // commit; a lone succeeding one commits once.
 func TestGroupCommitAlone(t *testing.T) {
-	st, commits := openGroupStore(t)
+	st, commits, handed := openGroupStore(t)
 	ctx := context.Background()
 	err := st.Update(ctx, func(tx *Tx) error {
 		_ = tx.AppendEvent(ctx, app.Event{Type: "test.write", ResourceType: "test", ResourceID: "no"})
@@ -161,6 +200,10 @@ func TestGroupCommitAlone(t *testing.T) {
 		return tx.AppendEvent(ctx, app.Event{Type: "test.write", ResourceType: "test", ResourceID: "yes"})
 	}); err != nil || commits.Load() != 1 || !outboxIDs(t, st)["yes"] {
 		t.Fatalf("writer: err %v, commits %d", err, commits.Load())
+	}
+	handed.check(t, st)
+	if len(handed.events) != 1 || handed.events[0].ResourceID != "yes" {
+		t.Fatalf("handed over %+v, want the one committed event", handed.events)
 	}
 }
 

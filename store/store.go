@@ -22,6 +22,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"nexus/app"
+	"nexus/app/realtime"
 )
 
 //go:embed migrations/*.sql
@@ -39,6 +40,12 @@ type Options struct {
 	// committing goroutine: the outbox dispatcher uses it to publish new
 	// events at once instead of waiting for its next poll. It must not block.
 	OnCommit func()
+	// OnEvents, when set, receives the outbox events of every successful
+	// commit that appended some, in sequence order, exactly as OutboxSince
+	// would read them back, just before OnCommit runs. The dispatcher takes
+	// them in memory instead of re-reading them. It must not block or keep
+	// modifying the slice.
+	OnEvents func([]realtime.StoredEvent)
 }
 
 // Store is an open Nexus database.
@@ -47,8 +54,9 @@ type Store struct {
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
-	// onCommit is Options.OnCommit.
+	// onCommit and onEvents are Options.OnCommit and Options.OnEvents.
 	onCommit func()
+	onEvents func([]realtime.StoredEvent)
 
 	migrations *goose.Provider
 
@@ -114,7 +122,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}
-	return &Store{path: path, write: write, read: read, now: opts.Now, onCommit: opts.OnCommit, migrations: provider,
+	return &Store{path: path, write: write, read: read, now: opts.Now, onCommit: opts.OnCommit, onEvents: opts.OnEvents, migrations: provider,
 		rstmts: map[string]*sql.Stmt{}, wstmts: map[string]*sql.Stmt{}}, nil
 }
 
@@ -231,6 +239,9 @@ type Tx struct {
 	// cannot be prepared on it while this transaction holds it, so they are
 	// prepared for this transaction only and cached after it ends.
 	missed []string
+	// events are the outbox events appended in this transaction, for
+	// Options.OnEvents once it commits.
+	events []realtime.StoredEvent
 }
 
 // Now is the transaction's time.

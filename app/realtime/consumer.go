@@ -26,6 +26,9 @@ type Consumer struct {
 	// retried with backoff until it succeeds or the run ends: events are
 	// never skipped.
 	Handle func(ctx context.Context, e Event, raw []byte) error
+	// Decode parses an event from the bus; nil means DecodeEvent. The
+	// gateway, which only routes events, uses DecodeRouting.
+	Decode func(raw []byte) (Event, error)
 	// SaveEvery is how often the position is written; 0 means after every
 	// event (for consumers whose handler is not cheap to repeat).
 	SaveEvery time.Duration
@@ -59,6 +62,10 @@ func RunConsumer(ctx context.Context, out Outbox, bus Bus, c Consumer) error {
 	}
 	defer unsubscribe()
 
+	decode := c.Decode
+	if decode == nil {
+		decode = DecodeEvent
+	}
 	r := &consumerRun{out: out, c: c, log: log}
 	if !r.start(ctx) {
 		return nil
@@ -87,7 +94,7 @@ func RunConsumer(ctx context.Context, out Outbox, bus Bus, c Consumer) error {
 		case <-tick:
 			r.save(ctx)
 		case data := <-live:
-			e, err := DecodeEvent(data)
+			e, err := decode(data)
 			if err != nil || e.Seq == 0 {
 				log.Error("realtime: undecodable event on the bus", "consumer", c.Name, "error", err)
 				continue

@@ -1,8 +1,11 @@
 package realtime
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -25,6 +28,11 @@ type DispatcherConfig struct {
 	// crash, up to this much is published again; consumers skip sequences
 	// they already applied.
 	SaveEvery time.Duration
+	// Handoff, when set, brings the events this process commits (the
+	// store's OnEvents hook fills it), so the dispatcher publishes them
+	// without reading them back. Anything it does not hold, in order, is
+	// read from the outbox as before.
+	Handoff *Handoff
 }
 
 func (c *DispatcherConfig) defaults() {
@@ -105,8 +113,12 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	timer := time.NewTimer(interval)
 	defer timer.Stop()
 	failures := 0
+	// kicked: this round was started by a commit in this process (Kick)
+	// rather than by the poll or a full batch.
+	kicked := false
 	for {
-		n, err := d.publishBatch(ctx, &cursor)
+		n, err := d.publishBatch(ctx, &cursor, kicked)
+		kicked = false
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -136,6 +148,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			return
 		case <-d.kick.C():
 			interval = d.cfg.MinInterval
+			kicked = true
 		case <-timer.C:
 		}
 		if !timer.Stop() {
@@ -174,8 +187,8 @@ func (d *Dispatcher) start(ctx context.Context) (int64, bool) {
 
 // publishBatch publishes the next events after *cursor and advances it past
 // each one published.
-func (d *Dispatcher) publishBatch(ctx context.Context, cursor *int64) (int, error) {
-	events, err := d.out.OutboxSince(ctx, *cursor, d.cfg.Batch)
+func (d *Dispatcher) publishBatch(ctx context.Context, cursor *int64, kicked bool) (int, error) {
+	events, err := d.next(ctx, *cursor, kicked)
 	if err != nil {
 		return 0, err
 	}
@@ -197,3 +210,81 @@ func (d *Dispatcher) publishBatch(ctx context.Context, cursor *int64) (int, erro
 	}
 	return len(events), nil
 }
+
+// next returns the events to publish after cursor: the handed-over ones when
+// they follow it without a gap, else the outbox's. A commit's wake-up that
+// finds nothing held reads nothing: its events, if it had any, went out
+// with an earlier round (they are handed over before the kick), and what
+// other processes commit is found by the poll, or as a gap before the next
+// events handed over.
+func (d *Dispatcher) next(ctx context.Context, cursor int64, kicked bool) ([]StoredEvent, error) {
+	if h := d.cfg.Handoff; h != nil {
+		events, gap := h.take(cursor, d.cfg.Batch)
+		if len(events) > 0 {
+			return events, nil
+		}
+		if kicked && !gap {
+			return nil, nil
+		}
+	}
+	return d.out.OutboxSince(ctx, cursor, d.cfg.Batch)
+}
+
+// maxHandoff bounds the events a Handoff holds when the dispatcher does not
+// take them (not running, or stuck on the bus); past it they are dropped
+// and the dispatcher reads them from the outbox.
+const maxHandoff = 8192
+
+// Handoff passes committed events from the store's commit to the
+// dispatcher in memory. The outbox stays the source of truth: the
+// dispatcher only takes a run of events that starts right after what it
+// published and has no gap, and reads the outbox whenever that is not what
+// it holds (events committed by another process, hooks that ran out of
+// order, events dropped on overflow).
+type Handoff struct {
+	mu     sync.Mutex
+	events []StoredEvent
+}
+
+// NewHandoff returns an empty hand-off.
+func NewHandoff() *Handoff { return &Handoff{} }
+
+// Add takes the events of one commit, in sequence order (the store's
+// OnEvents hook). It never blocks.
+func (h *Handoff) Add(events []StoredEvent) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.events)+len(events) > maxHandoff {
+		h.events = h.events[:0]
+		return
+	}
+	h.events = append(h.events, events...)
+}
+
+// take returns up to limit events following after without a gap. When it
+// holds no such run, gap reports whether it holds later events (so some
+// before them are missing). Events at or before after are dropped: they
+// were published already.
+func (h *Handoff) take(after int64, limit int) (events []StoredEvent, gap bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	// Commits from concurrent writers may hand over out of order.
+	if !slices.IsSortedFunc(h.events, byStoredSeq) {
+		slices.SortFunc(h.events, byStoredSeq)
+	}
+	i := 0
+	for i < len(h.events) && h.events[i].Seq <= after {
+		i++
+	}
+	n := 0
+	for i+n < len(h.events) && n < limit && h.events[i+n].Seq == after+int64(n)+1 {
+		n++
+	}
+	if n > 0 {
+		events = slices.Clone(h.events[i : i+n])
+	}
+	h.events = slices.Delete(h.events, 0, i+n)
+	return events, n == 0 && len(h.events) > 0
+}
+
+func byStoredSeq(a, b StoredEvent) int { return cmp.Compare(a.Seq, b.Seq) }

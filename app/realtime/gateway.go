@@ -19,7 +19,9 @@ import (
 // replayed events; it must be cheap (cache, and invalidate on membership
 // events: see Gateway.OnEvent) but above all current: a user removed from a
 // channel must stop receiving its events with the very next one. Ephemeral
-// events (typing, presence) have Seq 0.
+// events (typing, presence) have Seq 0. Live events reach it decoded by
+// DecodeRouting: e.Data holds only the top-level scalar fields of the data
+// (such as user_id), which is what routing may depend on.
 type Visibility func(ctx context.Context, p *app.Principal, e Event) (bool, error)
 
 // Principals re-reads the account and credential (session or personal access
@@ -319,7 +321,7 @@ func (g *Gateway) Run(ctx context.Context) {
 		defer unsubscribe()
 	}
 	err = RunConsumer(ctx, g.out, g.bus, Consumer{Name: GatewayConsumer, FromLatest: true, SaveEvery: 5 * time.Second,
-		Log: g.log, Handle: g.handleEvent})
+		Log: g.log, Handle: g.handleEvent, Decode: DecodeRouting})
 	if err != nil {
 		g.log.Error("realtime: gateway consumer", "error", err)
 		<-ctx.Done()
@@ -345,7 +347,7 @@ func (g *Gateway) handleEvent(ctx context.Context, e Event, raw []byte) error {
 }
 
 func (g *Gateway) handleEphemeral(ctx context.Context, raw []byte) {
-	e, err := DecodeEvent(raw)
+	e, err := DecodeRouting(raw)
 	if err != nil {
 		g.log.Error("realtime: undecodable ephemeral event", "error", err)
 		return

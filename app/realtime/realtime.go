@@ -13,9 +13,11 @@
 package realtime
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,17 +118,65 @@ type wireStored struct {
 
 // Encode is the wire form of a stored event (the same as EncodeEvent of
 // its decoded form), built without decoding the data.
+//
+// The data was written by encoding/json in the event's transaction, so it
+// is already compact, valid JSON with HTML characters escaped: it is copied
+// into the envelope as it is. Only data with characters encoding/json
+// escapes (<, >, &, U+2028, U+2029), which other writers could have left,
+// goes through encoding/json, which escapes them and checks it.
 func (s StoredEvent) Encode() ([]byte, error) {
-	data := json.RawMessage(s.Data)
+	data := s.Data
 	if len(data) == 0 {
-		data = json.RawMessage("{}")
+		data = []byte("{}")
 	}
-	b, err := json.Marshal(wireStored{Seq: s.Seq, Type: s.Type, ResourceType: s.ResourceType, ResourceID: s.ResourceID,
-		At: s.At.UTC(), Data: data})
+	if needsEscaping(data) || !plainJSONString(s.Type) || !plainJSONString(s.ResourceType) || !plainJSONString(s.ResourceID) {
+		b, err := json.Marshal(wireStored{Seq: s.Seq, Type: s.Type, ResourceType: s.ResourceType, ResourceID: s.ResourceID,
+			At: s.At.UTC(), Data: json.RawMessage(data)})
+		if err != nil {
+			return nil, fmt.Errorf("encode event %d: %w", s.Seq, err)
+		}
+		return b, nil
+	}
+	b := make([]byte, 0, len(data)+len(s.Type)+len(s.ResourceType)+len(s.ResourceID)+120)
+	b = append(b, '{')
+	if s.Seq != 0 {
+		b = append(b, `"seq":`...)
+		b = strconv.AppendInt(b, s.Seq, 10)
+		b = append(b, ',')
+	}
+	b = append(b, `"type":"`...)
+	b = append(b, s.Type...)
+	b = append(b, `","resource_type":"`...)
+	b = append(b, s.ResourceType...)
+	b = append(b, `","resource_id":"`...)
+	b = append(b, s.ResourceID...)
+	b = append(b, `","at":`...)
+	at, err := s.At.UTC().MarshalJSON()
 	if err != nil {
 		return nil, fmt.Errorf("encode event %d: %w", s.Seq, err)
 	}
-	return b, nil
+	b = append(b, at...)
+	b = append(b, `,"data":`...)
+	b = append(b, data...)
+	return append(b, '}'), nil
+}
+
+// needsEscaping reports whether JSON text holds a character encoding/json
+// escapes for HTML safety (<, >, &) or JavaScript (U+2028, U+2029).
+func needsEscaping(b []byte) bool {
+	return bytes.ContainsAny(b, "<>&\u2028\u2029")
+}
+
+// plainJSONString reports whether s is written in JSON as it is, between
+// quotes: printable ASCII without quotes, backslashes or HTML characters.
+func plainJSONString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // EncodeEvent is the wire form of e.
@@ -155,6 +205,47 @@ func DecodeEvent(b []byte) (Event, error) {
 	e := Event{Seq: w.Seq, Type: w.Type, ResourceType: w.ResourceType, ResourceID: w.ResourceID, Data: w.Data}
 	if w.At != nil {
 		e.At = *w.At
+	}
+	return e, nil
+}
+
+// wireRouting is wireEvent with the fields of data left encoded.
+type wireRouting struct {
+	Seq          int64                      `json:"seq,omitempty"`
+	Type         string                     `json:"type"`
+	ResourceType string                     `json:"resource_type"`
+	ResourceID   string                     `json:"resource_id"`
+	At           *time.Time                 `json:"at,omitempty"`
+	Data         map[string]json.RawMessage `json:"data"`
+}
+
+// DecodeRouting parses the wire form as DecodeEvent does, but keeps only
+// the top-level scalar fields of data (strings, numbers, booleans, null:
+// data.user_id and the like), leaving out objects and arrays. That is all
+// that deciding who receives an event needs, and the gateway sends the raw
+// bytes on, so it never builds the payload (a chat message with its HTML,
+// author, mentions…) as maps. The whole input is still checked to be JSON.
+func DecodeRouting(b []byte) (Event, error) {
+	var w wireRouting
+	if err := json.Unmarshal(b, &w); err != nil {
+		return Event{}, fmt.Errorf("decode event: %w", err)
+	}
+	e := Event{Seq: w.Seq, Type: w.Type, ResourceType: w.ResourceType, ResourceID: w.ResourceID}
+	if w.At != nil {
+		e.At = *w.At
+	}
+	if w.Data != nil {
+		e.Data = make(map[string]any, len(w.Data))
+		for k, v := range w.Data {
+			if len(v) == 0 || v[0] == '{' || v[0] == '[' {
+				continue
+			}
+			var x any
+			if err := json.Unmarshal(v, &x); err != nil {
+				return Event{}, fmt.Errorf("decode event data %q: %w", k, err)
+			}
+			e.Data[k] = x
+		}
 	}
 	return e, nil
 }

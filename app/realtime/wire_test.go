@@ -1,0 +1,100 @@
+package realtime_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"nexus/app/realtime"
+)
+
+// TestStoredEncodeMatchesEncodeEvent: a stored event, whose data encoding/json
+// wrote, goes on the wire byte for byte as EncodeEvent writes its decoded
+// form, whether Encode copies the data (the usual case) or re-encodes it
+// (characters that need escaping, odd names).
+func TestStoredEncodeMatchesEncodeEvent(t *testing.T) {
+	at := time.Date(2026, 11, 26, 9, 30, 0, 120000000, time.FixedZone("KST", 9*3600))
+	message := map[string]any{"id": "m1", "body": "안녕하세요, 팀! **굵게**", "html": "<p>안녕하세요</p>",
+		"mentions": []any{"u1", "u2"}, "author": map[string]any{"id": "u1", "name": "김민준"}, "seq": 12.0}
+	cases := []struct {
+		name string
+		ev   realtime.Event
+	}{
+		{"chat message", realtime.Event{Seq: 41, Type: "message.created", ResourceType: "channel", ResourceID: "c1", At: at,
+			Data: map[string]any{"message": message}}},
+		{"plain text only", realtime.Event{Seq: 42, Type: "reaction.added", ResourceType: "channel", ResourceID: "c1", At: at,
+			Data: map[string]any{"message_id": "m1", "emoji": "👍", "user_id": "u1"}}},
+		{"line separators", realtime.Event{Seq: 43, Type: "message.updated", ResourceType: "channel", ResourceID: "c1", At: at,
+			Data: map[string]any{"body": "a\u2028b\u2029c & d"}}},
+		{"empty data", realtime.Event{Seq: 44, Type: "channel.updated", ResourceType: "channel", ResourceID: "c1", At: at}},
+		{"quote in a name", realtime.Event{Seq: 45, Type: `odd"type`, ResourceType: "channel", ResourceID: "c<1>", At: at,
+			Data: map[string]any{"n": 1.0}}},
+		{"non-ASCII name", realtime.Event{Seq: 46, Type: "문서.updated", ResourceType: "document", ResourceID: "d1", At: at,
+			Data: map[string]any{"n": 1.0}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			want, err := realtime.EncodeEvent(c.ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var data []byte
+			if c.ev.Data != nil {
+				if data, err = json.Marshal(c.ev.Data); err != nil {
+					t.Fatal(err)
+				}
+			}
+			stored := realtime.StoredEvent{Seq: c.ev.Seq, Type: c.ev.Type, ResourceType: c.ev.ResourceType,
+				ResourceID: c.ev.ResourceID, At: c.ev.At, Data: data}
+			got, err := stored.Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != string(want) {
+				t.Fatalf("stored encoding differs:\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+// TestDecodeRouting: the routing decode agrees with the full one on the
+// envelope and on every top-level scalar of data, and leaves out objects
+// and arrays.
+func TestDecodeRouting(t *testing.T) {
+	at := time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
+	ev := realtime.Event{Seq: 9, Type: "member.removed", ResourceType: "channel", ResourceID: "c1", At: at,
+		Data: map[string]any{"user_id": "u2", "count": 3.0, "muted": true, "gone": nil,
+			"member": map[string]any{"user_id": "u9"}, "ids": []any{"a", "b"}, "name": "개발팀 <dev>"}}
+	raw, err := realtime.EncodeEvent(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := realtime.DecodeEvent(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := realtime.DecodeRouting(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := full
+	want.Data = map[string]any{"user_id": "u2", "count": 3.0, "muted": true, "gone": nil, "name": "개발팀 <dev>"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("routing decode:\n got %+v\nwant %+v", got, want)
+	}
+	// Ephemeral events: no seq, no time, empty data.
+	raw, _ = realtime.EncodeEvent(realtime.Event{Type: "typing", ResourceType: "channel", ResourceID: "c1"})
+	if got, err := realtime.DecodeRouting(raw); err != nil || got.Seq != 0 || !got.At.IsZero() || len(got.Data) != 0 ||
+		got.Type != "typing" || got.ResourceID != "c1" {
+		t.Fatalf("ephemeral: %+v %v", got, err)
+	}
+	// Broken JSON anywhere, nested parts included, is refused.
+	for _, bad := range []string{`{"seq":1,"type":"x","data":{"message":{"id":}}}`, `{"seq":1`, `[]`,
+		strings.Replace(string(raw), `"data":{}`, `"data":{"a":tru}`, 1)} {
+		if _, err := realtime.DecodeRouting([]byte(bad)); err == nil {
+			t.Errorf("DecodeRouting(%s) accepted broken JSON", bad)
+		}
+	}
+}
