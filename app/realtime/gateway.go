@@ -251,7 +251,8 @@ func (g *Gateway) audienceOf(ctx context.Context, e Event) [][]string {
 
 // OnEvent registers fn to run for every committed event, in sequence order,
 // before the event is fanned out: the place to invalidate caches that
-// visibility checks use (e.g. channel membership on member events).
+// visibility checks use (e.g. channel membership on member events). It sees
+// the event as Visibility does (live events decoded by DecodeRouting).
 func (g *Gateway) OnEvent(fn func(ctx context.Context, e Event)) {
 	g.visMu.Lock()
 	defer g.visMu.Unlock()
