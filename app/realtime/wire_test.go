@@ -98,3 +98,47 @@ func TestDecodeRouting(t *testing.T) {
 		}
 	}
 }
+
+// chatFrame is a message.created frame shaped like chat's (about 900
+// bytes): what the gateway decodes most.
+func chatFrame(b *testing.B) []byte {
+	b.Helper()
+	at := time.Date(2026, 11, 26, 9, 30, 0, 123456000, time.UTC)
+	author := map[string]any{"id": "0193f0a4-7c1e-7a8e-9b1a-2f3c4d5e6f72", "name": "Load User 1234", "avatar_url": nil}
+	message := map[string]any{"id": "0193f0a4-7c1e-7a8e-9b1a-2f3c4d5e6f70", "channel_id": "0193f0a4-7c1e-7a8e-9b1a-2f3c4d5e6f71",
+		"seq": 12345, "parent_id": nil, "author": author, "body": "회의는 3시에 시작합니다. The quick brown fox jumps over the lazy dog.",
+		"html": "<p>회의는 3시에 시작합니다. The quick brown fox jumps over the lazy dog.</p>\n", "created_at": at, "edited_at": nil,
+		"deleted_at": nil, "deleted": false, "mentions": []string{}, "mentions_channel": false, "mentions_here": false,
+		"reply_count": 0, "last_reply_at": nil, "pinned_at": nil, "pinned_by": nil, "has_previews": false,
+		"reactions": []any{}, "attachments": []any{}, "previews": []any{}, "participants": []any{}, "following": false}
+	raw, err := realtime.EncodeEvent(realtime.Event{Seq: 99999, Type: "message.created", ResourceType: "channel",
+		ResourceID: "0193f0a4-7c1e-7a8e-9b1a-2f3c4d5e6f71", At: at, Data: map[string]any{"message": message}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return raw
+}
+
+// BenchmarkDecodeRouting against BenchmarkDecodeEvent: what the gateway
+// saves per event by not building the payload.
+func BenchmarkDecodeRouting(b *testing.B) {
+	raw := chatFrame(b)
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := realtime.DecodeRouting(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecodeEvent(b *testing.B) {
+	raw := chatFrame(b)
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := realtime.DecodeEvent(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
