@@ -2,7 +2,6 @@ package realtime_test
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -25,31 +24,6 @@ func (c *countingOutbox) OutboxSince(ctx context.Context, afterSeq int64, limit 
 	return c.Outbox.OutboxSince(ctx, afterSeq, limit)
 }
 
-// busOrder records the sequences published on the bus, in publication
-// order (a consumer would hide a wrong order by filling gaps itself).
-type busOrder struct {
-	mu   sync.Mutex
-	seqs []int64
-}
-
-func (b *busOrder) got() []int64 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]int64(nil), b.seqs...)
-}
-
-func (b *busOrder) waitFor(t *testing.T, n int) []int64 {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(b.got()) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("published %d events, want %d: %v", len(b.got()), n, b.got())
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-	return b.got()
-}
-
 // handoffEnv is env with the store handing committed events to a Handoff,
 // as main.go wires it, and a dispatcher that only moves when kicked (its
 // poll interval is an hour), reading the outbox through a counter.
@@ -57,7 +31,9 @@ type handoffEnv struct {
 	*env
 	handoff *realtime.Handoff
 	out     *countingOutbox
-	order   *busOrder
+	// order records the sequences published on the bus, in publication
+	// order (a consumer would hide a wrong order by filling gaps itself).
+	order *recorder
 }
 
 func newHandoffEnv(t *testing.T) *handoffEnv {
@@ -70,15 +46,13 @@ func newHandoffEnv(t *testing.T) *handoffEnv {
 	}
 	t.Cleanup(func() { st.Close() })
 	e.store = st
-	he := &handoffEnv{env: e, handoff: h, out: &countingOutbox{Outbox: st}, order: &busOrder{}}
+	he := &handoffEnv{env: e, handoff: h, out: &countingOutbox{Outbox: st}, order: &recorder{}}
 	unsubscribe, err := e.bus.Subscribe(realtime.EventSubjects, func(data []byte) {
-		var w struct{ Seq int64 }
-		if err := json.Unmarshal(data, &w); err != nil {
+		ev, err := realtime.DecodeEvent(data)
+		if err != nil {
 			t.Error(err)
 		}
-		he.order.mu.Lock()
-		he.order.seqs = append(he.order.seqs, w.Seq)
-		he.order.mu.Unlock()
+		_ = he.order.handle(context.Background(), ev, data)
 	})
 	if err != nil {
 		t.Fatal(err)
