@@ -49,7 +49,7 @@ describe('sign-in with two-factor authentication', () => {
     const server = mfaServer();
     renderApp(server);
     await screen.findByRole('heading', { name: 'Two-factor authentication' });
-    expect(window.location.hash).toBe('');
+    await waitFor(() => expect(window.location.hash).toBe(''));
     const user = userEvent.setup();
     await user.type(screen.getByLabelText('Authentication code'), '123456');
     await user.click(screen.getByRole('button', { name: 'Verify' }));
@@ -181,7 +181,8 @@ describe('sign-in page options', () => {
     window.history.replaceState(null, '', `/signin?sso_error=${code}`);
     renderApp(optionsServer({ password_login: true, registration: 'invite', providers: [] }));
     expect((await screen.findByRole('alert')).textContent).toBe(text);
-    // The code is dropped from the address so a reload does not repeat it.
-    expect(window.location.search).toBe('');
+    // The code is dropped from the address so a reload does not repeat it
+    // (by an effect, which may run just after the alert is on screen).
+    await waitFor(() => expect(window.location.search).toBe(''));
   });
 });
