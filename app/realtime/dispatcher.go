@@ -255,6 +255,7 @@ func (h *Handoff) Add(events []StoredEvent) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(h.events)+len(events) > maxHandoff {
+		clear(h.events) // let go of the dropped events' data
 		h.events = h.events[:0]
 		return
 	}
