@@ -19,8 +19,11 @@ type countingOutbox struct {
 	reads atomic.Int64
 }
 
+// OutboxSince counts a read once it has returned, so that a count above
+// zero means the dispatcher's first read is over (what is committed after
+// it can only reach the dispatcher by a later read or the hand-off).
 func (c *countingOutbox) OutboxSince(ctx context.Context, afterSeq int64, limit int) ([]realtime.StoredEvent, error) {
-	c.reads.Add(1)
+	defer c.reads.Add(1)
 	return c.Outbox.OutboxSince(ctx, afterSeq, limit)
 }
 
@@ -37,6 +40,13 @@ type handoffEnv struct {
 }
 
 func newHandoffEnv(t *testing.T) *handoffEnv {
+	t.Helper()
+	return newHandoffEnvPolling(t, time.Hour, nil)
+}
+
+// newHandoffEnvPolling is newHandoffEnv with the given poll interval and,
+// before the dispatcher starts, prefill handed over.
+func newHandoffEnvPolling(t *testing.T, poll time.Duration, prefill []realtime.StoredEvent) *handoffEnv {
 	t.Helper()
 	e := newEnv(t)
 	h := realtime.NewHandoff()
@@ -58,8 +68,9 @@ func newHandoffEnv(t *testing.T) *handoffEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(unsubscribe)
+	h.Add(prefill)
 	d := realtime.NewDispatcher(he.out, e.bus, e.kick, realtime.DispatcherConfig{Handoff: h,
-		MinInterval: time.Hour, MaxInterval: time.Hour}, e.log)
+		MinInterval: poll, MaxInterval: poll}, e.log)
 	t.Cleanup(run(d.Run))
 	// The dispatcher reads the outbox once as it starts.
 	deadline := time.Now().Add(10 * time.Second)
@@ -159,4 +170,17 @@ func TestDispatcherReadsWhatItWasNotHanded(t *testing.T) {
 	if got := e.out.reads.Load() - reads; got != 0 {
 		t.Errorf("the dispatcher read the outbox %d times although it held the events", got)
 	}
+}
+
+// TestDispatcherAfterHandoffOverflow: when the hand-off holds too much (the
+// dispatcher stuck, here: events it can never use), it drops what it holds;
+// nothing is lost, the poll reads it from the outbox.
+func TestDispatcherAfterHandoffOverflow(t *testing.T) {
+	var junk []realtime.StoredEvent
+	for i := range 8190 {
+		junk = append(junk, realtime.StoredEvent{Seq: 1_000_000 + int64(i), Type: "doc.created", ResourceType: "doc"})
+	}
+	e := newHandoffEnvPolling(t, 20*time.Millisecond, junk)
+	e.write(5, "doc") // the third overflows the hand-off
+	inOrderOnce(t, e.order.waitFor(t, 5), seqRange(1, 5))
 }
