@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"nexus/app"
 	"nexus/app/realtime"
@@ -51,9 +52,8 @@ func (t *Tx) AppendEvent(ctx context.Context, e app.Event) error {
 			return fmt.Errorf("encode event data: %w", err)
 		}
 	}
-	at := formatTime(e.At)
 	res, err := t.exec(ctx, `INSERT INTO outbox (at, type, resource_type, resource_id, data) VALUES (?, ?, ?, ?, ?)`,
-		at, e.Type, e.ResourceType, e.ResourceID, string(data))
+		formatTime(e.At), e.Type, e.ResourceType, e.ResourceID, string(data))
 	if err != nil {
 		return fmt.Errorf("append event %s: %w", e.Type, err)
 	}
@@ -61,16 +61,13 @@ func (t *Tx) AppendEvent(ctx context.Context, e app.Event) error {
 		return nil
 	}
 	// Kept as OutboxSince would read the row back: seq is the outbox's
-	// INTEGER PRIMARY KEY, the time as stored.
+	// INTEGER PRIMARY KEY, the time as stored (UTC, whole microseconds).
 	seq, err := res.LastInsertId()
 	if err != nil {
 		return fmt.Errorf("append event %s: %w", e.Type, err)
 	}
-	stored := realtime.StoredEvent{Seq: seq, Type: e.Type, ResourceType: e.ResourceType, ResourceID: e.ResourceID, Data: data}
-	if stored.At, err = parseTime(at); err != nil {
-		return err
-	}
-	t.events = append(t.events, stored)
+	t.events = append(t.events, realtime.StoredEvent{Seq: seq, Type: e.Type, ResourceType: e.ResourceType,
+		ResourceID: e.ResourceID, At: e.At.UTC().Truncate(time.Microsecond), Data: data})
 	return nil
 }
 

@@ -21,14 +21,7 @@ import (
 // must then read every frame whole and in order.
 func TestInlineWritesKeepFramesWholeAndInOrder(t *testing.T) {
 	const frames, size = 300, 10 << 10
-	payload := func(i int) []byte {
-		return append([]byte(fmt.Sprintf("%04d:", i)), bytes.Repeat([]byte{byte('a' + i%26)}, size)...)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
+	ln := localListener(t)
 	gw := &Gateway{cfg: Config{WriteTimeout: 10 * time.Second, SendBuffer: 2 * frames}}
 	queued := make(chan *conn, 1)
 	release := make(chan struct{})
@@ -41,7 +34,7 @@ func TestInlineWritesKeepFramesWholeAndInOrder(t *testing.T) {
 			buf := make([]byte, 0, batchSize)
 			for i := range frames {
 				c.mu.Lock()
-				c.enqueueLocked(textFrame(payload(i)), false)
+				c.enqueueLocked(textFrame(testPayload(i, size)), false)
 				c.mu.Unlock()
 				if i%3 != 0 { // single frames and packed pairs
 					c.flush(buf)
@@ -77,7 +70,7 @@ func TestInlineWritesKeepFramesWholeAndInOrder(t *testing.T) {
 		if err != nil {
 			t.Fatalf("frame %d: %v", i, err)
 		}
-		if want := payload(i); mt != websocket.TextMessage || !bytes.Equal(got, want) {
+		if want := testPayload(i, size); mt != websocket.TextMessage || !bytes.Equal(got, want) {
 			t.Fatalf("frame %d: type %d, %d bytes starting %.5q; want text %.5q (%d bytes)", i, mt, len(got), got, want, len(want))
 		}
 	}
@@ -87,11 +80,7 @@ func TestInlineWritesKeepFramesWholeAndInOrder(t *testing.T) {
 // take is copied out of the shard's packing buffer, which the shard reuses
 // for the next connection at once.
 func TestInlineWriteRemainderOutlivesTheBuffer(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
+	ln := localListener(t)
 	type result struct {
 		packed, rest []byte
 		err          error
@@ -142,11 +131,7 @@ func TestInlineWriteRemainderOutlivesTheBuffer(t *testing.T) {
 // TestNoRawWritesUnderTLS: writing to the descriptor under TLS would send
 // plaintext; such sockets must go through the writer goroutine.
 func TestNoRawWritesUnderTLS(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
+	ln := localListener(t)
 	nc, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -171,14 +156,7 @@ func TestCloseAfterAPartialWriteKeepsTheStreamWhole(t *testing.T) {
 
 func closeAfterPartialWrite(t *testing.T) {
 	const size = 10 << 10
-	payload := func(i int) []byte {
-		return append([]byte(fmt.Sprintf("%04d:", i)), bytes.Repeat([]byte{byte('a' + i%26)}, size)...)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
+	ln := localListener(t)
 	gw := &Gateway{cfg: Config{WriteTimeout: 10 * time.Second, SendBuffer: 1000}}
 	cut := make(chan error, 1)
 	release := make(chan struct{})
@@ -194,7 +172,7 @@ func closeAfterPartialWrite(t *testing.T) {
 			buf := make([]byte, 0, batchSize)
 			for i := range 500 {
 				c.mu.Lock()
-				c.enqueueLocked(textFrame(payload(i)), false)
+				c.enqueueLocked(textFrame(testPayload(i, size)), false)
 				c.mu.Unlock()
 				c.flush(buf)
 				c.mu.Lock()
@@ -226,7 +204,7 @@ func closeAfterPartialWrite(t *testing.T) {
 			}
 			return
 		}
-		if want := payload(i); mt != websocket.TextMessage || !bytes.Equal(got, want) {
+		if want := testPayload(i, size); mt != websocket.TextMessage || !bytes.Equal(got, want) {
 			t.Fatalf("frame %d: type %d, %d bytes starting %.5q; want text %.5q", i, mt, len(got), got, want)
 		}
 	}
@@ -257,4 +235,21 @@ func dialSmallWindow(t *testing.T, addr string) *websocket.Conn {
 	}
 	t.Cleanup(func() { ws.Close() })
 	return ws
+}
+
+// testPayload is frame i of a test stream: its number, then size bytes of
+// one letter, so a frame cut or out of place shows.
+func testPayload(i, size int) []byte {
+	return append([]byte(fmt.Sprintf("%04d:", i)), bytes.Repeat([]byte{byte('a' + i%26)}, size)...)
+}
+
+// localListener listens on a free loopback port until the test ends.
+func localListener(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return ln
 }
