@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -205,6 +206,38 @@ func TestGroupCommitAlone(t *testing.T) {
 	if len(handed.events) != 1 || handed.events[0].ResourceID != "yes" {
 		t.Fatalf("handed over %+v, want the one committed event", handed.events)
 	}
+}
+
+// TestGroupCommitYieldsToArrivingWriters: writers that are runnable but
+// not yet running when one finishes share its commit instead of each
+// paying its own. One processor makes it deterministic: the writers
+// started together only run once the first one yields, and without the
+// yield each would find nobody waiting and commit alone.
+func TestGroupCommitYieldsToArrivingWriters(t *testing.T) {
+	st, commits, handed := openGroupStore(t)
+	ctx := context.Background()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	const n = 16
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			errs <- st.Update(ctx, func(tx *Tx) error {
+				return tx.AppendEvent(ctx, app.Event{Type: "test.write", ResourceType: "test", ResourceID: "w" + strconv.Itoa(i)})
+			})
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(outboxIDs(t, st)); got != n {
+		t.Fatalf("%d of %d writes committed", got, n)
+	}
+	if c := commits.Load(); c > n/4 {
+		t.Errorf("%d commits for %d writers that were all ready to run; want them to share commits", c, n)
+	}
+	handed.check(t, st)
 }
 
 // BenchmarkUpdateParallel: small write transactions (an outbox event each)
