@@ -209,47 +209,6 @@ func DecodeEvent(b []byte) (Event, error) {
 	return e, nil
 }
 
-// wireRouting is wireEvent with the fields of data left encoded.
-type wireRouting struct {
-	Seq          int64                      `json:"seq,omitempty"`
-	Type         string                     `json:"type"`
-	ResourceType string                     `json:"resource_type"`
-	ResourceID   string                     `json:"resource_id"`
-	At           *time.Time                 `json:"at,omitempty"`
-	Data         map[string]json.RawMessage `json:"data"`
-}
-
-// DecodeRouting parses the wire form as DecodeEvent does, but keeps only
-// the top-level scalar fields of data (strings, numbers, booleans, null:
-// data.user_id and the like), leaving out objects and arrays. That is all
-// that deciding who receives an event needs, and the gateway sends the raw
-// bytes on, so it never builds the payload (a chat message with its HTML,
-// author, mentions…) as maps. The whole input is still checked to be JSON.
-func DecodeRouting(b []byte) (Event, error) {
-	var w wireRouting
-	if err := json.Unmarshal(b, &w); err != nil {
-		return Event{}, fmt.Errorf("decode event: %w", err)
-	}
-	e := Event{Seq: w.Seq, Type: w.Type, ResourceType: w.ResourceType, ResourceID: w.ResourceID}
-	if w.At != nil {
-		e.At = *w.At
-	}
-	if w.Data != nil {
-		e.Data = make(map[string]any, len(w.Data))
-		for k, v := range w.Data {
-			if len(v) == 0 || v[0] == '{' || v[0] == '[' {
-				continue
-			}
-			var x any
-			if err := json.Unmarshal(v, &x); err != nil {
-				return Event{}, fmt.Errorf("decode event data %q: %w", k, err)
-			}
-			e.Data[k] = x
-		}
-	}
-	return e, nil
-}
-
 // Signal wakes a waiting goroutine without blocking the caller; several
 // notifications before the wake-up count as one. main.go passes Notify as the
 // store's OnCommit hook so the dispatcher publishes right after a commit.

@@ -99,6 +99,87 @@ func TestDecodeRouting(t *testing.T) {
 	}
 }
 
+// routingReference is what DecodeRouting must equal: encoding/json's
+// decode of the envelope with data left encoded, then each top-level scalar
+// of data decoded on its own (the implementation before the hand-written
+// one).
+func routingReference(b []byte) (realtime.Event, error) {
+	var w struct {
+		Seq          int64                      `json:"seq,omitempty"`
+		Type         string                     `json:"type"`
+		ResourceType string                     `json:"resource_type"`
+		ResourceID   string                     `json:"resource_id"`
+		At           *time.Time                 `json:"at,omitempty"`
+		Data         map[string]json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return realtime.Event{}, err
+	}
+	e := realtime.Event{Seq: w.Seq, Type: w.Type, ResourceType: w.ResourceType, ResourceID: w.ResourceID}
+	if w.At != nil {
+		e.At = *w.At
+	}
+	if w.Data != nil {
+		e.Data = make(map[string]any, len(w.Data))
+		for k, v := range w.Data {
+			if len(v) == 0 || v[0] == '{' || v[0] == '[' {
+				continue
+			}
+			var x any
+			if err := json.Unmarshal(v, &x); err != nil {
+				return realtime.Event{}, err
+			}
+			e.Data[k] = x
+		}
+	}
+	return e, nil
+}
+
+// routingCases are inputs on which the hand-written decode could part from
+// encoding/json: duplicates, nulls, case and escapes in names, merged data,
+// numbers out of range, wrong types, invalid UTF-8, nesting, whitespace.
+var routingCases = []string{
+	`{"seq":7,"type":"message.created","resource_type":"channel","resource_id":"c1","at":"2026-11-26T09:30:00.123456Z","data":{"user_id":"u1","n":3,"ok":true,"no":false,"z":null,"m":{"a":[1,{"b":"}"}]},"l":["]"]}}`,
+	`{"seq":1,"seq":2,"type":"a","type":null,"data":{"k":1},"data":{"k":{}},"data":{"j":"x"}}`,
+	`{"data":{"k":1e400},"data":{"k":2}}`, `{"data":{"k":1e400},"data":null}`, `{"data":{"k":1e400}}`,
+	`{"data":{"k":1e400},"data":{"k":[]}}`, `{"SEQ":3,"Type":"t","RESOURCE_ID":"r","reſource_type":"K","Data":{"a":1}}`,
+	`{"t\u0079pe":"x","d\u0061ta":{"\u0075ser_id":"\ud55c\uAE00 \"q\" \n"}}`, `{"type":"\ud800"}`,
+	"{\"type\":\"\xff\xfe\",\"data\":{\"\xff\":\"\xc3\"}}", `null`, ` { } `, `{"data":null}`, `{"data":{}}`,
+	`{"at":null}`, `{"at":"2026-11-26T09:30:00Z","at":null}`, `{"at":"yesterday"}`, `{"at":5}`,
+	`{"seq":"1"}`, `{"seq":1.0}`, `{"seq":-0}`, `{"seq":99999999999999999999}`, `{"seq":true}`, `{"seq":null}`,
+	`{"type":5}`, `{"resource_id":{}}`, `{"data":5}`, `{"data":[]}`, `{"data":"x"}`, `[]`, `"x"`, `5`, `true`,
+	`{"seq":1`, `{"data":{"a":tru}}`, `{"x":{"y":}}`, "", " ", `{"data":{"a":-0,"b":1E+2,"c":0.5e-3}}`,
+	"{\n\t\"type\" :\r\"x\" ,\n\"data\" : { \"a\" : [ ] , \"b\" : \"c\" } }",
+	`{"other":{"seq":5,"type":"inner"},"type":"outer","x":[{"data":{"user_id":"no"}}]}`,
+}
+
+// TestDecodeRoutingMatchesEncodingJSON holds the hand-written decode to the
+// reference on every case: the same error or none, the same event.
+func TestDecodeRoutingMatchesEncodingJSON(t *testing.T) {
+	for _, in := range routingCases {
+		checkRouting(t, []byte(in))
+	}
+}
+
+func FuzzDecodeRouting(f *testing.F) {
+	for _, in := range routingCases {
+		f.Add([]byte(in))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) { checkRouting(t, in) })
+}
+
+func checkRouting(t *testing.T, in []byte) {
+	t.Helper()
+	want, werr := routingReference(in)
+	got, err := realtime.DecodeRouting(in)
+	if (err != nil) != (werr != nil) {
+		t.Fatalf("%q: error %v, encoding/json's %v", in, err, werr)
+	}
+	if err == nil && !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q:\n got %#v\nwant %#v", in, got, want)
+	}
+}
+
 // chatFrame is a message.created frame shaped like chat's (about 900
 // bytes): what the gateway decodes most.
 func chatFrame(b *testing.B) []byte {
