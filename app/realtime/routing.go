@@ -3,7 +3,6 @@ package realtime
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -39,12 +38,7 @@ import (
 func DecodeRouting(b []byte) (Event, error) {
 	if !json.Valid(b) {
 		// json.Unmarshal says what is wrong and where.
-		var x any
-		err := json.Unmarshal(b, &x)
-		if err == nil {
-			err = errors.New("invalid JSON")
-		}
-		return Event{}, fmt.Errorf("decode event: %w", err)
+		return Event{}, fmt.Errorf("decode event: %w", json.Unmarshal(b, new(any)))
 	}
 	var e Event
 	i := skipSpace(b, 0)
@@ -55,7 +49,6 @@ func DecodeRouting(b []byte) (Event, error) {
 	default:
 		return Event{}, fmt.Errorf("decode event: a %s is not an event", jsonKind(b[i]))
 	}
-	var at *time.Time
 	// Scalars of data that did not decode: an error only if no later
 	// member of the same name (or a data of null) replaces them, as
 	// encoding/json decodes only the last.
@@ -81,14 +74,14 @@ func DecodeRouting(b []byte) (Event, error) {
 			err = decodeStringField(val, &e.ResourceID)
 		case "AT":
 			if val[0] == 'n' {
-				at = nil
+				e.At = time.Time{}
 				return nil
 			}
 			var t time.Time
 			if err := t.UnmarshalJSON(val); err != nil {
 				return fmt.Errorf("at: %w", err)
 			}
-			at = &t
+			e.At = t
 		case "DATA":
 			switch val[0] {
 			case 'n':
@@ -125,14 +118,11 @@ func DecodeRouting(b []byte) (Event, error) {
 		}
 		return err
 	})
-	for _, err := range bad {
-		return Event{}, fmt.Errorf("decode event: %w", err)
-	}
 	if err != nil {
 		return Event{}, fmt.Errorf("decode event: %w", err)
 	}
-	if at != nil {
-		e.At = *at
+	for _, err := range bad {
+		return Event{}, fmt.Errorf("decode event: %w", err)
 	}
 	return e, nil
 }
